@@ -1,0 +1,29 @@
+/**
+ * `npm run render -- <kustomization dir>`: builds an overlay with the plugin from this repository, through
+ * `kubectl kustomize` (or a standalone `kustomize` when kubectl is missing). Extra arguments go to the tool.
+ */
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const [target, ...rest] = process.argv.slice(2);
+if (!target) {
+  console.error("usage: npm run render -- <kustomization directory>, for example: npm run render -- overlays/single");
+  process.exit(2);
+}
+
+const env = { ...process.env, KUSTOMIZE_PLUGIN_HOME: join(root, "plugin") };
+const has = (tool: string) => spawnSync(tool, ["version"], { stdio: "ignore" }).error === undefined;
+const command = has("kubectl")
+  ? ["kubectl", "kustomize", "--enable-alpha-plugins", target, ...rest]
+  : has("kustomize")
+    ? ["kustomize", "build", "--enable-alpha-plugins", target, ...rest]
+    : undefined;
+if (!command) {
+  console.error("render needs kubectl (kustomize 5 built in) or kustomize 5 on PATH; neither was found. Install kubectl: https://kubernetes.io/docs/tasks/tools/");
+  process.exit(2);
+}
+const [tool, ...args] = command as [string, ...string[]];
+const result = spawnSync(tool, args, { env, stdio: "inherit" });
+process.exit(result.status ?? 1);

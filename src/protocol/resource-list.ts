@@ -1,0 +1,57 @@
+/** The KRM function protocol: a ResourceList on stdin, a ResourceList with results on stdout. */
+import { Document, isMap, isSeq, YAMLSeq, type Node, type ParsedNode } from "yaml";
+import { isKubeObject, type KubeObject } from "../kube.js";
+import { sortResults, type Result } from "../results.js";
+import { transform } from "../transform.js";
+import type { Outcome } from "./outcome.js";
+import { nodesFor, parseDocuments, readItem, stringifyNode, type Item } from "./yaml-documents.js";
+
+const RESOURCE_LIST = { apiVersion: "config.kubernetes.io/v1", kind: "ResourceList" };
+
+function write(items: readonly KubeObject[], originals: readonly Item[], results: readonly Result[]): string {
+  const document = new Document(RESOURCE_LIST, { version: "1.1" });
+  const seq = new YAMLSeq<Node>();
+  seq.items.push(...nodesFor(items, originals));
+  document.set("items", seq);
+  if (results.length > 0) document.set("results", document.createNode(results));
+  return stringifyNode(document.contents as Node);
+}
+
+function failure(results: Result[], originals: readonly Item[] = []): Outcome {
+  return { output: write(originals.map((item) => item.object), originals, results), results };
+}
+
+/** Runs the function on a ResourceList text and returns the ResourceList text to print. */
+export function runResourceList(text: string): Outcome {
+  if (text.trim() === "") {
+    return failure([{ severity: "error", message: "stdin is empty: in KRM function mode the input must be a ResourceList (kpt and `kustomize --enable-exec` send one)" }]);
+  }
+  const parsed = parseDocuments(text, "the ResourceList on stdin");
+  if (parsed.results.length > 0) return failure(parsed.results);
+  const root = parsed.documents[0]?.contents as ParsedNode | null | undefined;
+  const kind: unknown = isMap(root) ? root.get("kind") : undefined;
+  if (parsed.documents.length !== 1 || !isMap(root) || (kind !== "ResourceList" && kind !== "List")) {
+    return failure([{ severity: "error", message: "stdin must hold one ResourceList; to run as a kustomize exec plugin, pass the config file as the first argument" }]);
+  }
+
+  const results: Result[] = [];
+  const originals: Item[] = [];
+  const itemsNode = root.get("items", true);
+  if (itemsNode !== undefined && !isSeq(itemsNode)) results.push({ severity: "error", message: "`items` of the ResourceList must be a list" });
+  (isSeq(itemsNode) ? itemsNode.items : []).forEach((node, index) => {
+    const read = readItem(node as ParsedNode, `items[${index}] of the ResourceList`);
+    if (read.item) originals.push(read.item);
+    if (read.result) results.push(read.result);
+  });
+  const configNode = root.get("functionConfig", true) as ParsedNode | undefined;
+  let functionConfig: KubeObject | undefined;
+  if (configNode) {
+    const config = new Document(configNode).toJS();
+    if (isKubeObject(config)) functionConfig = config;
+    else results.push({ severity: "error", message: "`functionConfig` must be a StalwartConfig with `apiVersion`, `kind` and `metadata.name`" });
+  }
+  if (results.length > 0) return failure(results, originals);
+
+  const outcome = transform({ items: originals.map((item) => item.object), functionConfig });
+  return { output: write(outcome.items, originals, outcome.results), results: sortResults(outcome.results) };
+}

@@ -1,0 +1,65 @@
+/** Renders config.toml from validated settings, with a TOML library, in a form Stalwart's own parser reads. */
+import { stringify } from "smol-toml";
+import type { StalwartConfig } from "../settings/validate.js";
+import { quote, type Result } from "../results.js";
+import type { ConfigEntry, ConfigValue } from "./config/entries.js";
+import { extraConfigEntries } from "./config/extra-config.js";
+import { identityEntries } from "./config/identity.js";
+import { listenerEntries } from "./config/listeners.js";
+import { localKeysEntry } from "./config/local-keys.js";
+import { storageEntries } from "./config/storage.js";
+import { tracingEntries } from "./config/tracing.js";
+
+export interface RenderedConfig {
+  /** Every key in file order, before nesting; what tests and checks read. */
+  entries: ConfigEntry[];
+  toml: string;
+  results: Result[];
+}
+
+// Stalwart's parser reads backslash escapes differently from TOML (`\\n` becomes a newline, `\u` is not
+// decoded), so no value may need one; control characters would need escapes too.
+const UNSAFE = /[\\\u0000-\u001f\u007f]/;
+
+function unsafeValues(entries: readonly ConfigEntry[]): Result[] {
+  return entries
+    .filter(({ value }) => (Array.isArray(value) ? value : [value]).some((item) => typeof item === "string" && UNSAFE.test(item)))
+    .map(({ field, value }) => ({
+      severity: "error" as const,
+      message: `${quote(value)} must not contain a backslash or a control character: Stalwart's config parser does not read TOML escapes`,
+      field: { path: field },
+    }));
+}
+
+type Table = { [key: string]: ConfigValue | Table };
+
+function nest(entries: readonly ConfigEntry[]): Table {
+  const root: Table = {};
+  for (const { key, value } of entries) {
+    const segments = key.split(".");
+    const last = segments.pop() as string;
+    let table = root;
+    for (const segment of segments) {
+      const next = (table[segment] ??= {});
+      if (typeof next !== "object" || Array.isArray(next)) throw new Error(`config key ${key} would nest under the value of ${segment}`);
+      table = next as Table;
+    }
+    if (last in table) throw new Error(`config key ${key} is written twice`);
+    table[last] = Array.isArray(value) ? [...value] : value;
+  }
+  return root;
+}
+
+function header(settings: StalwartConfig): string {
+  return `# Generated from StalwartConfig "${settings.metadata.name}" by the stalwart.krm.example function.\n# Edit the StalwartConfig, not this file: it is rewritten on every build.\n\n`;
+}
+
+export function renderConfigToml(settings: StalwartConfig): RenderedConfig {
+  const spec = settings.spec;
+  const generated = [...identityEntries(spec), ...listenerEntries(spec), ...storageEntries(spec), ...tracingEntries(spec)];
+  const extra = extraConfigEntries(spec, generated);
+  const body = [...generated, ...extra.entries];
+  const entries = [...body, localKeysEntry(body)];
+  const results = [...extra.results, ...unsafeValues(entries)];
+  return { entries, toml: header(settings) + stringify(nest(entries)), results };
+}

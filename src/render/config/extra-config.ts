@@ -1,0 +1,48 @@
+/** `spec.extraConfig`: raw keys for what the schema does not cover, checked against what the function writes. */
+import type { StalwartConfigSpec } from "../../settings/validate.js";
+import { fieldPath } from "../../settings/field-path.js";
+import { quote, type Result } from "../../results.js";
+import { entry, type ConfigEntry } from "./entries.js";
+
+const SECRET_KEY = /(^|[.-])(secret|password|private-key|credentials|hmac-key|license-key|token)$/;
+const MACRO = /%\{(env|file):[^}]+\}%/;
+
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+}
+
+function looksLikeSecret(key: string, value: unknown): boolean {
+  const values = Array.isArray(value) ? value : [value];
+  return SECRET_KEY.test(key) && values.some((item) => typeof item === "string" && item !== "" && !MACRO.test(item));
+}
+
+export function extraConfigEntries(
+  spec: StalwartConfigSpec,
+  generated: readonly ConfigEntry[],
+): { entries: ConfigEntry[]; results: Result[] } {
+  const entries: ConfigEntry[] = [];
+  const results: Result[] = [];
+  const extra = Object.entries(spec.extraConfig ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  for (const [key, value] of extra) {
+    const field = fieldPath(["spec", "extraConfig", key]);
+    const clash = generated.find((generatedEntry) => overlaps(generatedEntry.key, key));
+    if (clash || key === "config.local-keys" || key.startsWith("config.local-keys.")) {
+      results.push({
+        severity: "error",
+        message: clash
+          ? `key ${quote(key)} collides with \`${clash.key}\`, which the function writes from \`${clash.field}\`; set that field instead`
+          : `key ${quote(key)} is written by the function: every key in config.toml is listed there so that the file, kept in git, wins over the database`,
+        field: { path: field },
+      });
+    } else if (looksLikeSecret(key, value)) {
+      results.push({
+        severity: "error",
+        message: `key ${quote(key)} looks like a secret, and secrets must not land in a ConfigMap: put the value in a Secret, expose it to the container as an environment variable or file, and write \`%{env:NAME}%\` or \`%{file:/path}%\` here`,
+        field: { path: field },
+      });
+    } else {
+      entries.push(entry(key, value, field));
+    }
+  }
+  return { entries, results };
+}

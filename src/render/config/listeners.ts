@@ -1,0 +1,25 @@
+/** `server.listener.<id>`: protocol, bind address and TLS mode of every enabled listener. */
+import type { StalwartConfigSpec } from "../../settings/validate.js";
+import { fieldPath } from "../../settings/field-path.js";
+import { entry, type ConfigEntry } from "./entries.js";
+
+/** Enabled listeners, sorted by id so that config.toml does not depend on fragment order. */
+export function enabledListeners(spec: StalwartConfigSpec) {
+  return Object.entries(spec.listeners)
+    .filter(([, listener]) => listener.enabled)
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
+export function listenerEntries(spec: StalwartConfigSpec): ConfigEntry[] {
+  return enabledListeners(spec).flatMap(([id, listener]) => {
+    const field = fieldPath(["spec", "listeners", id]);
+    const prefix = `server.listener.${id}`;
+    const entries = [
+      entry(`${prefix}.bind`, [`[::]:${listener.port}`], `${field}.port`),
+      entry(`${prefix}.protocol`, listener.protocol, `${field}.protocol`),
+    ];
+    if (listener.tls === "none") entries.push(entry(`${prefix}.tls.enable`, false, `${field}.tls`));
+    else entries.push(entry(`${prefix}.tls.implicit`, listener.tls === "implicit", `${field}.tls`));
+    return entries;
+  });
+}

@@ -1,0 +1,138 @@
+/** The Stalwart workload: finding it among the items, reading what it mounts, stamping the config checksum. */
+import { CONFIG_CHECKSUM_ANNOTATION, deepClone, isRecord, type KubeObject } from "../kube.js";
+import { refTo, type Result } from "../results.js";
+
+
+export const CONTAINER_NAME = "stalwart";
+export const CONFIG_VOLUME = "config";
+const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet"]);
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  readOnly?: boolean;
+  subPath?: string;
+}
+
+export interface Probe {
+  httpGet?: { path?: string; port: number | string; scheme?: string };
+}
+
+export interface Container {
+  name: string;
+  ports?: ContainerPort[];
+  volumeMounts?: VolumeMount[];
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  startupProbe?: Probe;
+}
+
+export interface Volume {
+  name: string;
+  configMap?: { name: string };
+  secret?: { secretName: string };
+  persistentVolumeClaim?: { claimName: string };
+  emptyDir?: unknown;
+  [source: string]: unknown;
+}
+
+export interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: Volume[];
+}
+
+/** A Deployment or StatefulSet that runs a container named `stalwart`. */
+export interface Workload {
+  object: KubeObject;
+  kind: "Deployment" | "StatefulSet";
+  replicas: number;
+  pod: PodSpec;
+  container: Container;
+  volumeClaimTemplates: string[];
+}
+
+function podSpecOf(object: KubeObject): PodSpec | undefined {
+  const spec = object.spec;
+  if (!isRecord(spec) || !isRecord(spec.template) || !isRecord(spec.template.spec)) return undefined;
+  const pod = spec.template.spec;
+  return Array.isArray(pod.containers) ? (pod as unknown as PodSpec) : undefined;
+}
+
+function asWorkload(object: KubeObject): Workload | undefined {
+  if (!WORKLOAD_KINDS.has(object.kind) || !object.apiVersion.startsWith("apps/")) return undefined;
+  const pod = podSpecOf(object);
+  const container = pod?.containers.find((candidate) => candidate.name === CONTAINER_NAME);
+  if (!pod || !container) return undefined;
+  const spec = object.spec as Record<string, unknown>;
+  const templates = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
+  return {
+    object,
+    kind: object.kind as Workload["kind"],
+    replicas: typeof spec.replicas === "number" ? spec.replicas : 1,
+    pod,
+    container,
+    volumeClaimTemplates: templates.flatMap((template) =>
+      isRecord(template) && isRecord(template.metadata) && typeof template.metadata.name === "string" ? [template.metadata.name] : [],
+    ),
+  };
+}
+
+/** The one Stalwart workload among the items, or an error saying what to include. */
+export function findWorkload(items: readonly KubeObject[]): { workload?: Workload; results: Result[] } {
+  const workloads = items.flatMap((item) => asWorkload(item) ?? []);
+  if (workloads.length === 1) return { workload: workloads[0], results: [] };
+  if (workloads.length === 0) {
+    return {
+      results: [
+        {
+          severity: "error",
+          message: `no Stalwart workload found: the resources must include a Deployment (base/single) or StatefulSet (base/cluster) with a container named "${CONTAINER_NAME}"`,
+        },
+      ],
+    };
+  }
+  return {
+    results: workloads.slice(1).map((extra) => ({
+      severity: "error" as const,
+      message: `more than one Stalwart workload: one StalwartConfig configures one Deployment or StatefulSet; build each instance in its own kustomization`,
+      resourceRef: refTo(extra.object),
+    })),
+  };
+}
+
+export function volumeNamed(workload: Workload, name: string): Volume | undefined {
+  return workload.pod.volumes?.find((volume) => volume.name === name);
+}
+
+/** Name of the ConfigMap the workload mounts as its `config` volume. */
+export function configMapName(workload: Workload): { name?: string; results: Result[] } {
+  const name = volumeNamed(workload, CONFIG_VOLUME)?.configMap?.name;
+  if (name) return { name, results: [] };
+  return {
+    results: [
+      {
+        severity: "error",
+        message: `the workload must mount the config.toml ConfigMap as a volume named "${CONFIG_VOLUME}" (a \`configMap\` volume); the bases do`,
+        resourceRef: refTo(workload.object),
+        field: { path: "spec.template.spec.volumes" },
+      },
+    ],
+  };
+}
+
+/** A copy of the workload whose pod template carries the config checksum. */
+export function withConfigChecksum(workload: Workload, checksum: string): KubeObject {
+  const object = deepClone(workload.object);
+  const template = (object.spec as Record<string, Record<string, unknown>>).template as Record<string, unknown>;
+  const metadata = (isRecord(template.metadata) ? template.metadata : (template.metadata = {})) as Record<string, unknown>;
+  const annotations = (isRecord(metadata.annotations) ? metadata.annotations : (metadata.annotations = {})) as Record<string, string>;
+  annotations[CONFIG_CHECKSUM_ANNOTATION] = checksum;
+  return object;
+}

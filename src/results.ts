@@ -1,0 +1,56 @@
+/** KRM function results: what went wrong or what was done, as the KRM functions specification spells them. */
+import type { KubeObject } from "./kube.js";
+
+export type Severity = "error" | "warning" | "info";
+
+export interface ResourceRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface Result {
+  message: string;
+  severity: Severity;
+  resourceRef?: ResourceRef;
+  field?: { path: string; currentValue?: unknown; proposedValue?: unknown };
+  file?: { path: string; index?: number };
+}
+
+export function refTo(object: Pick<KubeObject, "apiVersion" | "kind" | "metadata">): ResourceRef {
+  const ref: ResourceRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name };
+  if (object.metadata.namespace) ref.namespace = object.metadata.namespace;
+  return ref;
+}
+
+export function hasErrors(results: readonly Result[]): boolean {
+  return results.some((result) => result.severity === "error");
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Deterministic order: by file, then severity, then field and message. */
+export function sortResults(results: readonly Result[]): Result[] {
+  return [...results].sort(
+    (a, b) =>
+      (a.file?.path ?? "").localeCompare(b.file?.path ?? "") ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      (a.field?.path ?? "").localeCompare(b.field?.path ?? "") ||
+      a.message.localeCompare(b.message),
+  );
+}
+
+/** One line per result: `[severity] apiVersion/Kind/namespace/name field.path: message (file)`. */
+export function formatResult(result: Result): string {
+  const ref = result.resourceRef;
+  const subject = ref ? [ref.apiVersion, ref.kind, ref.namespace, ref.name].filter(Boolean).join("/") : "";
+  const where = [subject, result.field?.path].filter(Boolean).join(" ");
+  const file = result.file ? ` (in ${result.file.path})` : "";
+  return `[${result.severity}] ${where ? `${where}: ` : ""}${result.message}${file}`;
+}
+
+/** Renders a value the way messages quote user input. */
+export function quote(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+}

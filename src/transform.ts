@@ -1,0 +1,83 @@
+/**
+ * The function's pure core: items and functionConfig in, items and results out. It merges and validates the
+ * settings, renders config.toml into the ConfigMap the workload mounts, stamps the config checksum on the pod
+ * template and passes every other item through untouched. With any error it changes nothing.
+ */
+import { createHash } from "node:crypto";
+import { objectKey, type KubeObject } from "./kube.js";
+import { hasErrors, refTo, sortResults, type Result } from "./results.js";
+import { findFragments } from "./settings/fragments.js";
+import { mergeFragments } from "./settings/merge.js";
+import { validateSettings } from "./settings/validate.js";
+import { renderConfigToml } from "./render/config-toml.js";
+import { renderConfigMap } from "./render/config-map.js";
+import { configMapName, findWorkload, withConfigChecksum } from "./render/workload.js";
+import { checkListenerPorts, checkListeners } from "./checks/listeners.js";
+import { checkProbes } from "./checks/probes.js";
+import { checkStorage } from "./checks/storage.js";
+
+export interface TransformInput {
+  items: readonly KubeObject[];
+  functionConfig?: KubeObject;
+  /** Where the functionConfig came from, when the orchestrator does not annotate it. */
+  functionConfigPath?: string;
+}
+
+export interface TransformOutput {
+  items: KubeObject[];
+  results: Result[];
+}
+
+function unchanged(input: TransformInput, results: Result[]): TransformOutput {
+  return { items: [...input.items], results: sortResults(results) };
+}
+
+/** Replaces the item with the same identity, or appends it: a second run changes nothing. */
+function upsert(items: KubeObject[], object: KubeObject): void {
+  const key = objectKey(object);
+  const index = items.findIndex((item) => objectKey(item) === key);
+  if (index === -1) items.push(object);
+  else items[index] = object;
+}
+
+export function transform(input: TransformInput): TransformOutput {
+  const search = findFragments(input.items, input.functionConfig, input.functionConfigPath);
+  if (hasErrors(search.results)) return unchanged(input, search.results);
+
+  const validation = validateSettings(mergeFragments(search.fragments));
+  const settings = validation.settings;
+  if (!settings) return unchanged(input, [...search.results, ...validation.results]);
+
+  const found = findWorkload(input.items);
+  const workload = found.workload;
+  if (!workload) return unchanged(input, [...search.results, ...found.results]);
+  const configMap = configMapName(workload);
+  const rendered = renderConfigToml(settings);
+
+  const results = [
+    ...search.results,
+    ...configMap.results,
+    ...checkListeners(settings),
+    ...checkListenerPorts(settings, workload),
+    ...checkProbes(settings, workload),
+    ...checkStorage(settings, workload),
+    ...rendered.results,
+  ];
+  if (hasErrors(results) || !configMap.name) return unchanged(input, results);
+
+  const namespace = workload.object.metadata.namespace;
+  const existing = input.items.find(
+    (item) => item.apiVersion === "v1" && item.kind === "ConfigMap" && item.metadata.name === configMap.name && item.metadata.namespace === namespace,
+  );
+  const items = [...input.items];
+  const checksum = createHash("sha256").update(rendered.toml).digest("hex");
+  upsert(items, withConfigChecksum(workload, checksum));
+  upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, existing));
+
+  results.push({
+    severity: "info",
+    message: `rendered config.toml (${rendered.entries.length} settings) into ConfigMap "${configMap.name}" for ${workload.kind} "${workload.object.metadata.name}"`,
+    resourceRef: refTo(settings),
+  });
+  return { items, results: sortResults(results) };
+}

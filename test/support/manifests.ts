@@ -1,0 +1,28 @@
+/** Reading rendered manifests back for assertions. */
+import { parseAllDocuments } from "yaml";
+import { parse as parseToml } from "smol-toml";
+import type { KubeObject } from "../../src/kube.ts";
+
+export function parseManifests(text: string): KubeObject[] {
+  return parseAllDocuments(text, { version: "1.1" })
+    .map((document) => {
+      if (document.errors.length > 0) throw new Error(`invalid YAML: ${document.errors[0]?.message}`);
+      return document.toJS() as KubeObject | null;
+    })
+    .filter((object): object is KubeObject => object !== null);
+}
+
+export function find(objects: readonly KubeObject[], kind: string, name?: string): KubeObject {
+  const found = objects.find((object) => object.kind === kind && (name === undefined || object.metadata.name === name));
+  if (!found) throw new Error(`no ${kind}${name ? ` named ${name}` : ""} among ${objects.map((object) => `${object.kind}/${object.metadata.name}`).join(", ")}`);
+  return found;
+}
+
+/** The config.toml text of the rendered ConfigMap. */
+export function configToml(objects: readonly KubeObject[]): string {
+  const configMap = objects.find((object) => object.kind === "ConfigMap" && typeof (object.data as Record<string, string> | undefined)?.["config.toml"] === "string");
+  if (!configMap) throw new Error("no ConfigMap with config.toml in the output");
+  return (configMap.data as Record<string, string>)["config.toml"] as string;
+}
+
+export { parseToml };

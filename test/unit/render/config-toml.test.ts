@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { renderConfigToml } from "../../../src/render/config-toml.ts";
+import { isLocalKey } from "../../../src/render/config/local-keys.ts";
+import { settingsFor } from "../../support/settings.ts";
+import { flattenToml, readLikeStalwart } from "../../support/stalwart-toml.ts";
+import { unknownStalwartKeys } from "../../support/stalwart-keys.ts";
+
+function render(spec: Record<string, unknown> = {}) {
+  const rendered = renderConfigToml(settingsFor(spec));
+  return { ...rendered, flat: flattenToml(rendered.toml) };
+}
+
+test("server identity: hostname, and http.url as a quoted expression defaulting to https://hostname", () => {
+  const { flat } = render();
+  assert.equal(flat["server.hostname"], "mail.example.com");
+  assert.equal(flat["http.url"], "'https://mail.example.com'");
+  assert.equal(render({ publicUrl: "https://webmail.example.com" }).flat["http.url"], "'https://webmail.example.com'");
+});
+
+test("every listener binds on all addresses, with implicit TLS where the port calls for it", () => {
+  const { flat } = render();
+  const implicit = (id: string) => flat[`server.listener.${id}.tls.implicit`];
+  for (const id of ["submissions", "imaps", "pop3s", "https"]) assert.equal(implicit(id), "true", id);
+  for (const id of ["smtp", "submission", "imap", "pop3", "sieve"]) assert.equal(implicit(id), "false", id);
+  assert.equal(flat["server.listener.http.tls.enable"], "false");
+  assert.equal(flat["server.listener.smtp.bind.0000"], "[::]:25");
+  assert.equal(flat["server.listener.sieve.protocol"], "managesieve");
+  assert.equal(Object.keys(flat).filter((key) => key.endsWith(".protocol")).length, 10);
+});
+
+test("a disabled listener is left out", () => {
+  const { flat } = render({ listeners: { pop3: { enabled: false }, pop3s: { enabled: false } } });
+  assert.equal(Object.keys(flat).some((key) => key.startsWith("server.listener.pop3")), false);
+});
+
+test("RocksDB backs all four storage roles and the internal directory", () => {
+  const { flat } = render();
+  for (const role of ["data", "blob", "fts", "lookup"]) assert.equal(flat[`storage.${role}`], "rocksdb");
+  assert.equal(flat["storage.directory"], "internal");
+  assert.equal(flat["store.rocksdb.type"], "rocksdb");
+  assert.equal(flat["store.rocksdb.path"], "/opt/stalwart/data");
+  assert.equal(flat["store.rocksdb.compression"], "lz4");
+  assert.equal(flat["directory.internal.type"], "internal");
+  assert.equal(flat["directory.internal.store"], "rocksdb");
+});
+
+test("the console tracer level and colours follow the settings", () => {
+  const { flat } = render({ tracer: { console: { level: "debug", ansi: true } } });
+  assert.equal(flat["tracer.console.type"], "console");
+  assert.equal(flat["tracer.console.level"], "debug");
+  assert.equal(flat["tracer.console.ansi"], "true");
+});
+
+test("every key the file sets is a local key, so the file wins over the database", () => {
+  const { flat } = render({ extraConfig: { "spam-filter.enable": false, "queue.outbound.hostname": ["a", "b"] } });
+  const patterns = Object.entries(flat)
+    .filter(([key]) => key.startsWith("config.local-keys."))
+    .map(([, value]) => value);
+  assert.ok(patterns.includes("http.url"));
+  assert.ok(patterns.includes("spam-filter.enable"));
+  assert.ok(patterns.includes("queue.outbound.hostname.*"));
+  for (const key of Object.keys(flat)) assert.ok(isLocalKey(key, patterns), `${key} is not local`);
+});
+
+test("Stalwart's own parser reads the file as TOML does, and knows every key", () => {
+  const { toml, flat } = render();
+  assert.deepEqual(readLikeStalwart(toml), flat);
+  assert.deepEqual(unknownStalwartKeys(Object.keys(flat)), []);
+});
+
+test("extraConfig keys are written after the generated ones, sorted", () => {
+  const { entries, results } = render({ extraConfig: { "webadmin.resource": "file:///opt/webadmin.zip", "spam-filter.resource": "file:///opt/spam.toml" } });
+  assert.deepEqual(results, []);
+  const keys = entries.map((entry) => entry.key);
+  assert.deepEqual(keys.slice(-3), ["spam-filter.resource", "webadmin.resource", "config.local-keys"]);
+});
+
+test("an extraConfig key the function writes is refused, naming the field to use", () => {
+  const { results } = render({ extraConfig: { "server.hostname": "other.example.com", "server.listener.smtp": "x" } });
+  assert.equal(results.length, 2);
+  assert.match(results[0]?.message ?? "", /collides with `server.hostname`, which the function writes from `spec.hostname`; set that field instead/);
+  assert.equal(results[0]?.field?.path, 'spec.extraConfig["server.hostname"]');
+  assert.match(results[1]?.message ?? "", /collides with `server.listener.smtp.bind`/);
+});
+
+test("a secret written in clear in extraConfig is refused; a macro is accepted", () => {
+  const refused = render({ extraConfig: { "authentication.master.secret": "hunter2" } });
+  assert.equal(refused.results.length, 1);
+  assert.match(refused.results[0]?.message ?? "", /looks like a secret, and secrets must not land in a ConfigMap/);
+  const accepted = render({ extraConfig: { "authentication.master.secret": "%{env:MASTER_SECRET}%" } });
+  assert.deepEqual(accepted.results, []);
+  assert.equal(accepted.flat["authentication.master.secret"], "%{env:MASTER_SECRET}%");
+});
+
+test("a value Stalwart would read differently is refused", () => {
+  const { results } = render({ extraConfig: { "sieve.trusted.from-name": "a\\nb" } });
+  assert.equal(results.length, 1);
+  assert.match(results[0]?.message ?? "", /must not contain a backslash or a control character/);
+  assert.equal(results[0]?.field?.path, 'spec.extraConfig["sieve.trusted.from-name"]');
+});
+
+test("the same settings render the same bytes", () => {
+  assert.equal(render().toml, render().toml);
+});

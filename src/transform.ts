@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import { objectKey, type KubeObject } from "./kube.js";
 import { hasErrors, refTo, sortResults, type Result } from "./results.js";
 import { findFragments } from "./settings/fragments.js";
-import { mergeFragments } from "./settings/merge.js";
+import { mergeFragments, originOf, type MergedSettings } from "./settings/merge.js";
+import { fieldPathToPointer } from "./settings/field-path.js";
 import { validateSettings } from "./settings/validate.js";
 import { renderConfigToml } from "./render/config-toml.js";
 import { renderConfigMap } from "./render/config-map.js";
@@ -32,6 +33,16 @@ function unchanged(input: TransformInput, results: Result[]): TransformOutput {
   return { items: [...input.items], results: sortResults(results) };
 }
 
+/** Points results about settings fields at the fragment (and file) that set the field. */
+function attribute(results: readonly Result[], merged: MergedSettings): Result[] {
+  return results.map((result) => {
+    if (result.resourceRef || !result.field?.path.startsWith("spec")) return result;
+    const origin = originOf(merged, fieldPathToPointer(result.field.path));
+    if (!origin) return result;
+    return { ...result, resourceRef: refTo(origin.object), ...(origin.filePath ? { file: { path: origin.filePath } } : {}) };
+  });
+}
+
 /** Replaces the item with the same identity, or appends it: a second run changes nothing. */
 function upsert(items: KubeObject[], object: KubeObject): void {
   const key = objectKey(object);
@@ -44,17 +55,20 @@ export function transform(input: TransformInput): TransformOutput {
   const search = findFragments(input.items, input.functionConfig, input.functionConfigPath);
   if (hasErrors(search.results)) return unchanged(input, search.results);
 
-  const validation = validateSettings(mergeFragments(search.fragments));
-  const settings = validation.settings;
-  if (!settings) return unchanged(input, [...search.results, ...validation.results]);
-
+  // Without a workload there is nothing to configure, and every settings error would be noise.
   const found = findWorkload(input.items);
   const workload = found.workload;
   if (!workload) return unchanged(input, [...search.results, ...found.results]);
+
+  const merged = mergeFragments(search.fragments);
+  const validation = validateSettings(merged);
+  const settings = validation.settings;
+  if (!settings) return unchanged(input, [...search.results, ...validation.results]);
+
   const configMap = configMapName(workload);
   const rendered = renderConfigToml(settings);
 
-  const results = [
+  const results = attribute([
     ...search.results,
     ...configMap.results,
     ...checkListeners(settings),
@@ -62,7 +76,7 @@ export function transform(input: TransformInput): TransformOutput {
     ...checkProbes(settings, workload),
     ...checkStorage(settings, workload),
     ...rendered.results,
-  ];
+  ], merged);
   if (hasErrors(results) || !configMap.name) return unchanged(input, results);
 
   const namespace = workload.object.metadata.namespace;

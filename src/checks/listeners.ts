@@ -8,7 +8,6 @@ import type { Workload } from "../render/workload.js";
 /** Port clashes and TLS modes a protocol cannot have. */
 export function checkListeners(settings: StalwartConfig): Result[] {
   const results: Result[] = [];
-  const ref = refTo(settings);
   const byPort = new Map<number, string>();
   for (const [id, listener] of enabledListeners(settings.spec)) {
     const field = fieldPath(["spec", "listeners", id]);
@@ -17,7 +16,6 @@ export function checkListeners(settings: StalwartConfig): Result[] {
       results.push({
         severity: "error",
         message: `port ${listener.port} is already taken by listener "${other}"; give each enabled listener its own port`,
-        resourceRef: ref,
         field: { path: `${field}.port`, currentValue: listener.port },
       });
     }
@@ -26,7 +24,6 @@ export function checkListeners(settings: StalwartConfig): Result[] {
       results.push({
         severity: "error",
         message: `an http listener has no STARTTLS: set \`tls\` to "implicit" (HTTPS) or "none" (plain HTTP)`,
-        resourceRef: ref,
         field: { path: `${field}.tls`, currentValue: "starttls", proposedValue: "implicit" },
       });
     }
@@ -53,8 +50,7 @@ export function checkListenerPorts(settings: StalwartConfig, workload: Workload)
       results.push({
         severity: "error",
         message: `container port "${id}" is ${containerPort} but listener "${id}" binds ${listener.port}; the Service would send traffic to a closed port: make them equal`,
-        resourceRef: refTo(settings),
-        field: { path: `spec.listeners.${id}.port`, currentValue: listener.port, proposedValue: containerPort },
+        field: { path: `${fieldPath(["spec", "listeners", id])}.port`, currentValue: listener.port, proposedValue: containerPort },
       });
     }
   }

@@ -29,7 +29,6 @@ export function checkStorage(settings: StalwartConfig, workload: Workload): Resu
     results.push({
       severity: "error",
       message: `no writable volume is mounted at or above the RocksDB path ${JSON.stringify(path)} in the "stalwart" container; mount the data volume there, or set the path to where it is mounted`,
-      resourceRef: refTo(settings),
       field,
     });
     return results;

@@ -24,3 +24,14 @@ export function fieldPath(segments: readonly (string | number)[]): string {
 export function pointerToFieldPath(pointer: string): string {
   return fieldPath(pointerSegments(pointer));
 }
+
+/** The inverse of `fieldPath`: `spec.extraConfig["a.b"]` becomes `/spec/extraConfig/a.b`. */
+export function fieldPathToPointer(path: string): string {
+  const segments: string[] = [];
+  const pattern = /([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\./g;
+  for (const match of path.matchAll(pattern)) {
+    const segment = match[1] ?? match[2] ?? (match[3] ? (JSON.parse(match[3]) as string) : undefined);
+    if (segment !== undefined) segments.push(segment);
+  }
+  return segments.map((segment) => `/${segment.replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+}

@@ -125,7 +125,7 @@ function explain(error: ErrorObject, data: unknown): Explained | undefined {
     case "maxProperties":
       return { segments, message: `must have at most ${String(params.limit)} entries` };
     case "pattern":
-      return { segments, message: `has the wrong form${example(parent)}, got ${quote(current)}`, currentValue: current };
+      return { segments, message: `has the wrong form: got ${quote(current)}${example(parent).replace(", for example", ", expected something like")}`, currentValue: current };
     case "propertyNames": {
       const names = (parent?.propertyNames as SchemaNode | undefined) ?? {};
       const rule = typeof names.description === "string" ? ` ${names.description}` : "";

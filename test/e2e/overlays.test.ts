@@ -1,0 +1,63 @@
+/**
+ * Every ready overlay, built by the real `kubectl kustomize --enable-alpha-plugins` with the committed plugin:
+ * golden output, byte-identical rebuilds, upstream schemas, Pod Security "restricted", and a config.toml that
+ * Stalwart v0.14 reads as intended with no unknown key.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { configToml, parseManifests } from "../support/manifests.ts";
+import { allSchemaProblems } from "../support/kube-schemas.ts";
+import { restrictedViolations } from "../support/pod-security.ts";
+import { flattenToml, readLikeStalwart } from "../support/stalwart-toml.ts";
+import { unknownStalwartKeys } from "../support/stalwart-keys.ts";
+import { kubectlKustomize, REPO_ROOT } from "../support/tools.ts";
+import { readyOverlays } from "../support/overlays.ts";
+
+const UPDATE = process.env.UPDATE_GOLDEN === "1";
+
+for (const overlay of readyOverlays()) {
+  describe(`overlays/${overlay}`, () => {
+    const build = kubectlKustomize(`overlays/${overlay}`);
+    const objects = build.status === 0 ? parseManifests(build.stdout) : [];
+
+    test("builds with kubectl kustomize, byte-identical twice, as the golden file says", () => {
+      assert.equal(build.status, 0, build.stderr);
+      assert.equal(kubectlKustomize(`overlays/${overlay}`).stdout, build.stdout, "a rebuild must give the same bytes");
+      const golden = join(REPO_ROOT, "test/golden/overlays", `${overlay}.yaml`);
+      if (UPDATE) writeFileSync(golden, build.stdout);
+      assert.equal(build.stdout, readFileSync(golden, "utf8"), "output differs from the golden file; regenerate with UPDATE_GOLDEN=1 npm test and review the diff");
+    });
+
+    test("every object validates against the upstream schemas", async () => {
+      assert.ok(objects.length > 0);
+      assert.deepEqual(await allSchemaProblems(objects), []);
+    });
+
+    test('every pod satisfies Pod Security "restricted"', () => {
+      assert.ok(objects.some((object) => object.kind === "Deployment" || object.kind === "StatefulSet"));
+      assert.deepEqual(objects.flatMap(restrictedViolations), []);
+    });
+
+    test("no StalwartConfig reaches the output", () => {
+      assert.deepEqual(objects.filter((object) => object.kind === "StalwartConfig"), []);
+    });
+
+    test("config.toml reads the same to Stalwart as to TOML, with only keys Stalwart v0.14 knows", () => {
+      const toml = configToml(objects);
+      const flat = flattenToml(toml);
+      assert.deepEqual(readLikeStalwart(toml), flat);
+      assert.deepEqual(unknownStalwartKeys(Object.keys(flat)), []);
+      assert.equal(flat["server.hostname"], "mail.example.com");
+    });
+  });
+}
+
+test("an unknown field in the user's StalwartConfig fails the kubectl build and names the field", () => {
+  const build = kubectlKustomize("test/e2e/overlays-error/unknown-field");
+  assert.notEqual(build.status, 0);
+  assert.equal(build.stdout, "");
+  assert.match(build.stderr, /spec\.tracer\.consol: unknown field `consol`; did you mean `console`\?/);
+  assert.doesNotMatch(build.stderr, /\n\s+at /, "no stack trace");
+});

@@ -1,0 +1,37 @@
+/** The README is the front door: its commands must work and its reference must match the schema. */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { renderReference } from "../scripts/reference.ts";
+import { readyOverlays } from "./support/overlays.ts";
+import { REPO_ROOT, run } from "./support/tools.ts";
+
+const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+const golden = (overlay: string) => readFileSync(join(REPO_ROOT, "test/golden/overlays", `${overlay}.yaml`), "utf8");
+
+test("the StalwartConfig reference is the one the schema generates (run `npm run reference`)", () => {
+  assert.ok(readme.includes(renderReference()));
+});
+
+test("the quick start is two commands, and its render command prints overlays/single", () => {
+  assert.match(readme, /```sh\nnpm ci && npm run render -- overlays\/single\n```/);
+  assert.match(readme, /```sh\nnpm test\n```/);
+  const render = run("npm", ["run", "-s", "render", "--", "overlays/single"]);
+  assert.equal(render.status, 0, render.stderr);
+  assert.equal(render.stdout, golden("single"));
+});
+
+test("the kubectl command of the README builds what the golden file holds", () => {
+  const line = readme.split("\n").find((text) => text.startsWith("KUSTOMIZE_PLUGIN_HOME=$PWD/plugin kubectl kustomize"));
+  assert.ok(line);
+  const command = line.replace(/\s+#.*$/, "");
+  const overlay = command.split(" ").at(-1) as string;
+  const build = run("sh", ["-c", command]);
+  assert.equal(build.status, 0, build.stderr);
+  assert.equal(build.stdout, golden(overlay.replace("overlays/", "")));
+});
+
+test("every ready overlay is in the layout table", () => {
+  for (const overlay of readyOverlays()) assert.match(readme, new RegExp(`\\| \\[\`overlays/${overlay}\`\\]`), overlay);
+});

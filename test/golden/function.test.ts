@@ -1,7 +1,8 @@
 /**
  * Golden cases of the bundled function, each run under both protocols and twice (the second run on the
  * first's output must change nothing). A case folder holds `config.yaml` (the user's StalwartConfig; its first
- * comment says what the case proves), an optional `input.yaml` (default: the files of base/single), and either
+ * comment says what the case proves), an optional `input.yaml` (default: what kustomize hands the function for
+ * overlays/single), and either
  * `expected.yaml` (the legacy output stream) or `expected-stderr.txt` (the function must fail with those lines;
  * `expected-stderr-krm.txt` where the KRM protocol words it differently, as for YAML that does not parse).
  * `UPDATE_GOLDEN=1 npm test` rewrites the expectations; review the diff like code.
@@ -12,10 +13,10 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { Document, parseAllDocuments, stringify } from "yaml";
 import { REPO_ROOT, runKrmFunction, runLegacyPlugin } from "../support/tools.ts";
+import { kustomizeInput } from "../support/kustomize-input.ts";
 
 const CASES = join(REPO_ROOT, "test/golden/function");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
-const SINGLE_BASE = ["base/common/serviceaccount.yaml", "base/common/service.yaml", "base/common/configmap.yaml", "base/common/stalwartconfig.yaml", "base/single/deployment.yaml", "base/single/persistentvolumeclaim.yaml", "base/single/stalwartconfig.yaml"];
 
 const read = (path: string) => readFileSync(path, "utf8");
 const docs = (text: string) => parseAllDocuments(text, { version: "1.1" }).map((doc) => doc.toJS()).filter((value) => value !== null);
@@ -35,7 +36,7 @@ function legacy(caseDir: string, input: string) {
 
 for (const name of readdirSync(CASES, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()) {
   const dir = join(CASES, name);
-  const input = existsSync(join(dir, "input.yaml")) ? read(join(dir, "input.yaml")) : SINGLE_BASE.map((path) => read(join(REPO_ROOT, path))).join("---\n");
+  const input = existsSync(join(dir, "input.yaml")) ? read(join(dir, "input.yaml")) : kustomizeInput("overlays/single");
   const config = read(join(dir, "config.yaml"));
   const expectsFailure = name.endsWith("-error");
 

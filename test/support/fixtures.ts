@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../../src/kube.ts";
 import { REPO_ROOT } from "./tools.ts";
+import { kustomizeInput } from "./kustomize-input.ts";
 
 export function readObjects(relativePath: string): KubeObject[] {
   return parseAllDocuments(readFileSync(join(REPO_ROOT, relativePath), "utf8"), { version: "1.1" })
@@ -32,17 +33,20 @@ export function fragment(spec: Record<string, unknown>, name: string): KubeObjec
   };
 }
 
-/** The items kustomize hands the transformer for overlays/single, from the files themselves. */
-export function singleBaseItems(): KubeObject[] {
-  return [
-    ...readObjects("base/common/serviceaccount.yaml"),
-    ...readObjects("base/common/service.yaml"),
-    ...readObjects("base/common/configmap.yaml"),
-    ...readObjects("base/common/stalwartconfig.yaml"),
-    ...readObjects("base/single/deployment.yaml"),
-    ...readObjects("base/single/persistentvolumeclaim.yaml"),
-    ...readObjects("base/single/stalwartconfig.yaml"),
-  ];
+/** The items kustomize hands the transformer of a ready overlay (default overlays/single). */
+export function overlayInput(overlay = "overlays/single"): KubeObject[] {
+  return parseAllDocuments(kustomizeInput(overlay), { version: "1.1" })
+    .map((document) => document.toJS() as KubeObject | null)
+    .filter((object): object is KubeObject => object !== null);
+}
+
+export const singleBaseItems = () => overlayInput("overlays/single");
+
+/** The Stalwart workload of an overlay as the function receives it. */
+export function workloadOf(overlay = "overlays/single"): KubeObject {
+  const workload = overlayInput(overlay).find((item) => item.kind === "Deployment" || item.kind === "StatefulSet");
+  if (!workload) throw new Error(`${overlay} has no workload`);
+  return structuredClone(workload);
 }
 
 export const listeners = () => (readObject("base/common/stalwartconfig.yaml").spec as { listeners: Record<string, unknown> }).listeners;

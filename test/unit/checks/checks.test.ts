@@ -5,11 +5,11 @@ import { checkProbes } from "../../../src/checks/probes.ts";
 import { checkStorage } from "../../../src/checks/storage.ts";
 import { findWorkload, type Workload } from "../../../src/render/workload.ts";
 import type { KubeObject } from "../../../src/kube.ts";
-import { readObject } from "../../support/fixtures.ts";
+import { workloadOf } from "../../support/fixtures.ts";
 import { settingsFor } from "../../support/settings.ts";
 
 function deployment(edit: (pod: Record<string, any>, spec: Record<string, any>) => void = () => {}): Workload {
-  const object = readObject("base/single/deployment.yaml");
+  const object = workloadOf();
   const spec = object.spec as Record<string, any>;
   edit(spec.template.spec, spec);
   const { workload } = findWorkload([object]);
@@ -63,12 +63,12 @@ test("RocksDB needs a writable mount at its path", () => {
   const results = checkStorage(settingsFor({ storage: { rocksdb: { path: "/var/lib/stalwart" } } }), deployment());
   assert.equal(results.length, 1);
   assert.equal(results[0]?.field?.path, "spec.storage.rocksdb.path");
-  const readOnly = checkStorage(settingsFor({}), deployment((pod) => (pod.containers[0].volumeMounts[1].readOnly = true)));
+  const readOnly = checkStorage(settingsFor({}), deployment((pod) => (pod.containers[0].volumeMounts.find((mount: { name: string }) => mount.name === "data").readOnly = true)));
   assert.match(readOnly[0]?.message ?? "", /no writable volume is mounted at or above the RocksDB path/);
 });
 
 test("RocksDB on an emptyDir is a warning: the mailboxes would not survive the pod", () => {
-  const results = checkStorage(settingsFor({}), deployment((pod) => (pod.volumes[1] = { name: "data", emptyDir: {} })));
+  const results = checkStorage(settingsFor({}), deployment((pod) => (pod.volumes = pod.volumes.map((volume: { name: string }) => (volume.name === "data" ? { name: "data", emptyDir: {} } : volume)))));
   assert.equal(results.length, 1);
   assert.equal(results[0]?.severity, "warning");
 });
@@ -81,7 +81,7 @@ test("RocksDB cannot serve more than one replica", () => {
 
 test("no workload, or two, is an error that says what to include", () => {
   assert.match(findWorkload([]).results[0]?.message ?? "", /must include a Deployment \(base\/single\) or StatefulSet \(base\/cluster\)/);
-  const object: KubeObject = readObject("base/single/deployment.yaml");
+  const object: KubeObject = workloadOf();
   const twin = { ...object, metadata: { ...object.metadata, name: "stalwart-2" } };
   assert.match(findWorkload([object, twin]).results[0]?.message ?? "", /more than one Stalwart workload/);
 });

@@ -6,11 +6,11 @@ import { parse } from "yaml";
 import { runLegacyPlugin } from "../../../src/protocol/legacy-plugin.ts";
 import { runResourceList } from "../../../src/protocol/resource-list.ts";
 import { REPO_ROOT } from "../../support/tools.ts";
+import { kustomizeInput } from "../../support/kustomize-input.ts";
 
 const read = (path: string) => readFileSync(join(REPO_ROOT, path), "utf8");
-const stream = ["base/common/service.yaml", "base/common/configmap.yaml", "base/common/stalwartconfig.yaml", "base/single/deployment.yaml", "base/single/stalwartconfig.yaml"]
-  .map(read)
-  .join("---\n");
+const stream = kustomizeInput("overlays/single");
+const documents = stream.split(/^---\n/m);
 const config = read("overlays/single/stalwartconfig.yaml");
 
 function resourceList(items: string, functionConfig = config): string {
@@ -23,14 +23,14 @@ test("legacy: the stream comes back with config.toml filled in", () => {
   const outcome = runLegacyPlugin({ configText: config, streamText: stream, configSource: "stalwartconfig.yaml" });
   assert.deepEqual(outcome.results.filter((result) => result.severity === "error"), []);
   assert.match(outcome.output, /config\.toml: \|/);
-  assert.equal(outcome.output.split(/^---$/m).length, 5);
+  assert.equal(outcome.output.split(/^---$/m).length, documents.length);
 });
 
 test("KRM: a ResourceList comes back with the same items, changed where owned", () => {
   const outcome = runResourceList(resourceList(stream));
   const list = parse(outcome.output) as { kind: string; items: { kind: string }[]; results: { severity: string }[] };
   assert.equal(list.kind, "ResourceList");
-  assert.deepEqual(list.items.map((item) => item.kind), ["Service", "ConfigMap", "StalwartConfig", "Deployment", "StalwartConfig"]);
+  assert.deepEqual(list.items.map((item) => item.kind), ["ServiceAccount", "Service", "ConfigMap", "StalwartConfig", "Deployment", "PersistentVolumeClaim", "StalwartConfig"]);
   assert.equal(list.results.at(-1)?.severity, "info");
 });
 
@@ -41,18 +41,21 @@ test("an item the function does not own is written back byte for byte, comments 
 });
 
 test("a changed item keeps what was not changed as it was written", () => {
-  const deployment = read("base/single/deployment.yaml").replace("- name: tmp\n          emptyDir: {}", "- name: tmp\n          emptyDir: {}\n        - name: extra\n          secret:\n            secretName: x\n            defaultMode: 0440");
-  const items = stream.replace(read("base/single/deployment.yaml"), deployment);
-  const outcome = runLegacyPlugin({ configText: config, streamText: items, configSource: "c" });
+  const original = documents.find((doc) => /^kind: Deployment$/m.test(doc)) ?? "";
+  const deployment = original.replace("  strategy:\n", "  # one at a time\n  strategy:\n").replace("      volumes:\n", "      volumes:\n      - name: extra\n        secret:\n          secretName: x\n          defaultMode: 0440\n");
+  assert.notEqual(deployment, original);
+  const outcome = runLegacyPlugin({ configText: config, streamText: stream.replace(original, deployment), configSource: "c" });
   assert.match(outcome.output, /defaultMode: 0440/);
-  assert.match(outcome.output, /# RocksDB sits on a ReadWriteOnce volume/);
+  assert.match(outcome.output, /# one at a time/);
   assert.match(outcome.output, /stalwart\.krm\.example\/config-checksum: [0-9a-f]{64}/);
 });
 
 test("strings YAML 1.1 reads as booleans stay quoted in what the function writes", () => {
-  const labelled = stream
-    .replace(read("base/common/configmap.yaml"), "apiVersion: v1\nkind: Secret\nmetadata:\n  name: unrelated\n")
-    .replace("  labels:\n    app.kubernetes.io/name: stalwart\nspec:\n  replicas", '  labels:\n    app.kubernetes.io/name: stalwart\n    backup: "on"\nspec:\n  replicas');
+  const labelled = documents
+    .filter((doc) => !/^kind: ConfigMap$/m.test(doc))
+    .join("---\n")
+    .replace("  labels:\n    app.kubernetes.io/name: stalwart\n  name: stalwart\nspec:\n  replicas", '  labels:\n    app.kubernetes.io/name: stalwart\n    backup: "on"\n  name: stalwart\nspec:\n  replicas');
+  assert.match(labelled, /backup: "on"/);
   const outcome = runLegacyPlugin({ configText: config, streamText: labelled, configSource: "c" });
   const configMap = outcome.output.split(/^---$/m).at(-1) ?? "";
   assert.match(configMap, /kind: ConfigMap/);
@@ -85,6 +88,7 @@ test("KRM: an item that is not a Kubernetes object is named by its index", () =>
 });
 
 test("KRM: no functionConfig and no fragments is an error", () => {
-  const outcome = runResourceList(resourceList(read("base/single/deployment.yaml")).replace(/functionConfig:[\s\S]*$/, ""));
+  const deployment = documents.find((doc) => /^kind: Deployment$/m.test(doc)) ?? "";
+  const outcome = runResourceList(resourceList(deployment).replace(/functionConfig:[\s\S]*$/, ""));
   assert.match(outcome.results[0]?.message ?? "", /no StalwartConfig found/);
 });

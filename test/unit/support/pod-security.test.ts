@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { restrictedViolations } from "../../support/pod-security.ts";
-import { readObject } from "../../support/fixtures.ts";
+import { workloadOf } from "../../support/fixtures.ts";
 
 test("the checker accepts the base Deployment", () => {
-  assert.deepEqual(restrictedViolations(readObject("base/single/deployment.yaml")), []);
+  assert.deepEqual(restrictedViolations(workloadOf()), []);
 });
 
 test("the checker finds what violates the restricted profile", () => {
-  const deployment = readObject("base/single/deployment.yaml") as any;
+  const deployment = workloadOf() as any;
   const pod = deployment.spec.template.spec;
   pod.hostNetwork = true;
   pod.securityContext.sysctls.push({ name: "net.core.somaxconn", value: "1024" });

@@ -12,10 +12,11 @@ import { fieldPathToPointer } from "./settings/field-path.js";
 import { validateSettings } from "./settings/validate.js";
 import { renderConfigToml } from "./render/config-toml.js";
 import { renderConfigMap } from "./render/config-map.js";
-import { configMapName, findWorkload, withConfigChecksum } from "./render/workload.js";
+import { configMapName, envVar, findWorkload, withConfigChecksum } from "./render/workload.js";
 import { checkListenerPorts, checkListeners } from "./checks/listeners.js";
 import { checkProbes } from "./checks/probes.js";
-import { checkStorage } from "./checks/storage.js";
+import { checkStorage, FDB_CLUSTER_FILE_ENV } from "./checks/storage.js";
+import { checkCluster } from "./checks/cluster.js";
 
 export interface TransformInput {
   items: readonly KubeObject[];
@@ -66,7 +67,8 @@ export function transform(input: TransformInput): TransformOutput {
   if (!settings) return unchanged(input, [...search.results, ...validation.results]);
 
   const configMap = configMapName(workload);
-  const rendered = renderConfigToml(settings);
+  const fdbClusterFile = envVar(workload.container, FDB_CLUSTER_FILE_ENV)?.value;
+  const rendered = renderConfigToml(settings, fdbClusterFile ? { fdbClusterFile } : {});
 
   const results = attribute([
     ...search.results,
@@ -75,6 +77,7 @@ export function transform(input: TransformInput): TransformOutput {
     ...checkListenerPorts(settings, workload),
     ...checkProbes(settings, workload),
     ...checkStorage(settings, workload),
+    ...checkCluster(settings, workload),
     ...rendered.results,
   ], merged);
   if (hasErrors(results) || !configMap.name) return unchanged(input, results);

@@ -1,10 +1,10 @@
 /** The README is the front door: its commands must work and its reference must match the schema. */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderReference } from "../scripts/reference.ts";
-import { readyOverlays } from "./support/overlays.ts";
+import { readyOverlays, subfolders } from "./support/overlays.ts";
 import { REPO_ROOT, run } from "./support/tools.ts";
 
 const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
@@ -34,4 +34,11 @@ test("the kubectl command of the README builds what the golden file holds", () =
 
 test("every ready overlay is in the layout table", () => {
   for (const overlay of readyOverlays()) assert.match(readme, new RegExp(`\\| \\[\`overlays/${overlay}\`\\]`), overlay);
+});
+
+test("every component has a README and a row in the components table", () => {
+  for (const component of subfolders("overlays/components")) {
+    assert.ok(existsSync(join(REPO_ROOT, "overlays/components", component, "README.md")), `${component} has no README.md`);
+    assert.match(readme, new RegExp(`\\| \\[\`${component}\`\\]\\(overlays/components/${component}\\)`), component);
+  }
 });

@@ -7,7 +7,8 @@ import { extraConfigEntries } from "./config/extra-config.js";
 import { identityEntries } from "./config/identity.js";
 import { listenerEntries } from "./config/listeners.js";
 import { localKeysEntry } from "./config/local-keys.js";
-import { storageEntries } from "./config/storage.js";
+import { storageEntries, type StorageContext } from "./config/storage.js";
+import { clusterEntries } from "./config/cluster.js";
 import { tracingEntries } from "./config/tracing.js";
 
 export interface RenderedConfig {
@@ -54,9 +55,12 @@ function header(settings: StalwartConfig): string {
   return `# Generated from StalwartConfig "${settings.metadata.name}" by the stalwart.krm.example function.\n# Edit the StalwartConfig, not this file: it is rewritten on every build.\n\n`;
 }
 
-export function renderConfigToml(settings: StalwartConfig): RenderedConfig {
+/** What the renderer takes from the workload rather than from the settings. */
+export type RenderContext = StorageContext;
+
+export function renderConfigToml(settings: StalwartConfig, context: RenderContext = {}): RenderedConfig {
   const spec = settings.spec;
-  const generated = [...identityEntries(spec), ...listenerEntries(spec), ...storageEntries(spec), ...tracingEntries(spec)];
+  const generated = [...identityEntries(spec), ...listenerEntries(spec), ...storageEntries(spec, context), ...clusterEntries(spec), ...tracingEntries(spec)];
   const extra = extraConfigEntries(spec, generated);
   const body = [...generated, ...extra.entries];
   const entries = [...body, localKeysEntry(body)];

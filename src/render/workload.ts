@@ -23,11 +23,19 @@ export interface Probe {
   httpGet?: { path?: string; port: number | string; scheme?: string };
 }
 
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: { fieldPath: string }; secretKeyRef?: { name: string; key: string } };
+}
+
 export interface Container {
   name: string;
+  image?: string;
+  command?: string[];
   ports?: ContainerPort[];
   volumeMounts?: VolumeMount[];
-  env?: { name: string; value?: string; valueFrom?: unknown }[];
+  env?: EnvVar[];
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   startupProbe?: Probe;
@@ -53,6 +61,8 @@ export interface Workload {
   object: KubeObject;
   kind: "Deployment" | "StatefulSet";
   replicas: number;
+  /** Index of the first pod of a StatefulSet (`spec.ordinals.start`). */
+  firstOrdinal: number;
   pod: PodSpec;
   container: Container;
   volumeClaimTemplates: string[];
@@ -76,6 +86,7 @@ function asWorkload(object: KubeObject): Workload | undefined {
     object,
     kind: object.kind as Workload["kind"],
     replicas: typeof spec.replicas === "number" ? spec.replicas : 1,
+    firstOrdinal: isRecord(spec.ordinals) && typeof spec.ordinals.start === "number" ? spec.ordinals.start : 0,
     pod,
     container,
     volumeClaimTemplates: templates.flatMap((template) =>
@@ -105,6 +116,10 @@ export function findWorkload(items: readonly KubeObject[]): { workload?: Workloa
       resourceRef: refTo(extra.object),
     })),
   };
+}
+
+export function envVar(container: Container, name: string): EnvVar | undefined {
+  return container.env?.find((variable) => variable.name === name);
 }
 
 export function volumeNamed(workload: Workload, name: string): Volume | undefined {

@@ -103,7 +103,7 @@ function explain(error: ErrorObject, data: unknown): Explained | undefined {
       return { segments: [...segments, name], message: `is required: set \`${fieldPath([...segments, name])}\`${example(property)}` };
     }
     case "type":
-      return { segments, message: `must be ${params.type === "integer" ? "an integer" : `a ${String(params.type)}`}, got ${typeName(current)}`, currentValue: current };
+      return { segments, message: `must be ${/^[aeiou]/.test(String(params.type)) ? "an" : "a"} ${String(params.type)}, got ${typeName(current)}`, currentValue: current };
     case "enum":
       return { segments, message: `must be one of ${listOf(params.allowedValues as unknown[])}, got ${quote(current)}`, currentValue: current };
     case "const":

@@ -7,35 +7,50 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { transform } from "../../src/transform.ts";
 import { hasErrors, formatResult } from "../../src/results.ts";
-import { singleBaseItems, stalwartConfig } from "../support/fixtures.ts";
+import { overlayInput, stalwartConfig } from "../support/fixtures.ts";
 import { flattenToml, readLikeStalwart } from "../support/stalwart-toml.ts";
 
-const items = singleBaseItems();
-const listenerIds = fc.constantFrom("smtp", "submission", "imap", "http", "https", "pop3", "lmtp", "custom-1", "Bad_Id", "");
+const listenerIds = fc.oneof({ arbitrary: fc.constantFrom("smtp", "submission", "imap", "http", "https", "pop3", "lmtp", "custom-1"), weight: 12 }, { arbitrary: fc.constantFrom("Bad_Id", ""), weight: 1 });
 const junk = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }));
 /** Mostly a value of the right shape, now and then anything at all. */
 const mostly = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ arbitrary, weight: 30 }, { arbitrary: junk, weight: 1 });
+/** Mostly absent: a field that the overlay's bases and components already decide. */
+const rarely = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(undefined), weight: 8 }, { arbitrary, weight: 1 });
 const optional = <T>(fields: { [K in keyof T]: fc.Arbitrary<T[K]> }) => fc.record(fields, { requiredKeys: [] });
 const listener = optional({
   enabled: mostly(fc.boolean()),
   protocol: mostly(fc.constantFrom("smtp", "lmtp", "imap", "pop3", "managesieve", "http")),
-  port: mostly(fc.integer({ min: -10, max: 70000 })),
-  tls: mostly(fc.constantFrom("implicit", "starttls", "none")),
-});
-const spec = optional({
+  port: rarely(mostly(fc.integer({ min: -10, max: 70000 }))),
+  tls: rarely(mostly(fc.constantFrom("implicit", "starttls", "none"))),
+}).map((listener) => Object.fromEntries(Object.entries(listener).filter(([, value]) => value !== undefined)));
+const shards = fc.array(fc.array(mostly(fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 });
+const cluster = fc.record({
+  nats: mostly(fc.record({
+    addresses: mostly(fc.array(fc.constantFrom("nats://nats:4222", "tls://a.b:4222", "nats:4222"), { minLength: 1, maxLength: 3 })),
+    auth: mostly(optional({ enabled: mostly(fc.constantFrom(false, false, false, true)) })),
+    tls: mostly(fc.boolean()),
+    pingInterval: mostly(fc.constantFrom("60s", "1m", "250ms")),
+    maxReconnects: mostly(fc.integer({ min: 1, max: 10 })),
+    capacity: mostly(optional({ client: mostly(fc.integer({ min: 1, max: 5000 })) })),
+  }, { requiredKeys: ["addresses"] })),
+  roles: mostly(optional({ pushNotifications: mostly(shards), ftsIndexing: mostly(shards), purgeStores: mostly(shards) })),
+}, { requiredKeys: ["nats"] });
+const specFor = (overlay: string) => fc.record({
   hostname: mostly(fc.domain()),
   publicUrl: mostly(fc.webUrl()),
-  listeners: fc.dictionary(listenerIds, mostly(listener), { maxKeys: 4 }),
-  storage: mostly(optional({ backend: mostly(fc.constant("rocksdb")), rocksdb: optional({ path: mostly(fc.constant("/opt/stalwart/data/db")), compression: mostly(fc.constantFrom("lz4", "none")) }) })),
+  listeners: rarely(fc.dictionary(listenerIds, mostly(listener), { maxKeys: 4 })),
+  cluster: overlay.endsWith("cluster") ? mostly(cluster) : rarely(cluster),
+  storage: rarely(optional({ backend: rarely(fc.constantFrom("rocksdb", "foundationdb")), rocksdb: optional({ path: mostly(fc.constant("/opt/stalwart/data/db")), compression: mostly(fc.constantFrom("lz4", "none")) }) })),
   tracer: mostly(optional({ console: optional({ level: mostly(fc.constantFrom("info", "debug")), ansi: mostly(fc.boolean()) }) })),
   extraConfig: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}(\.[a-z-]{1,8}){0,2}$/), mostly(fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 3 }))), { maxKeys: 4 }),
-});
-const specWithStrayKeys = fc.tuple(spec, fc.option(fc.dictionary(fc.stringMatching(/^[a-zA-Z]{1,8}$/), junk, { maxKeys: 1 }), { freq: 20, nil: {} })).map(([known, stray]) => ({ ...stray, ...known }));
+}, { requiredKeys: overlay.endsWith("cluster") ? ["hostname", "cluster"] : ["hostname"] });
+const specWithStrayKeys = (overlay: string) => fc.tuple(specFor(overlay), fc.option(fc.dictionary(fc.stringMatching(/^[a-zA-Z]{1,8}$/), junk, { maxKeys: 1 }), { freq: 20, nil: {} })).map(([known, stray]) => Object.fromEntries(Object.entries({ ...stray, ...known }).filter(([, value]) => value !== undefined)));
 
-test("random settings never crash the function and render only what Stalwart reads as TOML does", () => {
+for (const overlay of ["overlays/single", "overlays/cluster"]) test(`random settings on ${overlay} never crash the function and render only what Stalwart reads as TOML does`, () => {
+  const items = overlayInput(overlay);
   let rendered = 0;
   fc.assert(
-    fc.property(specWithStrayKeys, (randomSpec) => {
+    fc.property(specWithStrayKeys(overlay), (randomSpec) => {
       const output = transform({ items, functionConfig: stalwartConfig(randomSpec as Record<string, unknown>) });
       for (const result of output.results) {
         const line = formatResult(result);
@@ -53,5 +68,5 @@ test("random settings never crash the function and render only what Stalwart rea
     }),
     { numRuns: 1500 },
   );
-  assert.ok(rendered > 50, `only ${rendered} of 1500 random settings were valid: the generator no longer reaches the rendering path`);
+  assert.ok(rendered > 30, `only ${rendered} of 1500 random settings were valid: the generator no longer reaches the rendering path`);
 });

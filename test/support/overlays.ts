@@ -11,3 +11,11 @@ export function readyOverlays(): string[] {
     .filter((name) => /kind: Kustomization/.test(readFileSync(join(REPO_ROOT, "overlays", name, "kustomization.yaml"), "utf8")))
     .sort();
 }
+
+/** The folders directly under a repository directory, sorted. */
+export function subfolders(relativeDir: string): string[] {
+  return readdirSync(join(REPO_ROOT, relativeDir), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}

@@ -103,3 +103,38 @@ test("a value Stalwart would read differently is refused", () => {
 test("the same settings render the same bytes", () => {
   assert.equal(render().toml, render().toml);
 });
+
+test("cluster: the node id from the environment, NATS as coordinator with every option, roles as shard strings", () => {
+  const { flat, toml } = render({
+    storage: { backend: "foundationdb" },
+    cluster: { nats: { addresses: ["nats://a:4222", "tls://b:4222"], auth: { enabled: true }, maxReconnects: 5 }, roles: { ftsIndexing: [[1, 2], [3]], calendarAlerts: [[3]] } },
+  });
+  assert.equal(flat["cluster.node-id"], "%{env:STALWART_NODE_ID}%");
+  assert.equal(flat["cluster.coordinator"], "nats");
+  assert.deepEqual([flat["store.nats.address.0000"], flat["store.nats.address.0001"]], ["nats://a:4222", "tls://b:4222"]);
+  assert.equal(flat["store.nats.user"], "%{env:NATS_USERNAME}%");
+  assert.equal(flat["store.nats.password"], "%{env:NATS_PASSWORD}%");
+  assert.equal(flat["store.nats.max-reconnects"], "5");
+  assert.equal(flat["store.nats.timeout.connection"], "5s");
+  assert.equal(flat["store.nats.ping-interval"], "60s");
+  assert.equal(flat["store.nats.capacity.read-buffer"], "65535");
+  assert.deepEqual([flat["cluster.roles.fts-indexing.0000"], flat["cluster.roles.fts-indexing.0001"]], ["1,2", "3"]);
+  assert.equal(flat["cluster.roles.calendar-alerts.0000"], "3");
+  assert.deepEqual(readLikeStalwart(toml), flat);
+  assert.deepEqual(unknownStalwartKeys(Object.keys(flat)), []);
+});
+
+test("without NATS authentication nothing refers to credentials", () => {
+  const { flat } = render({ storage: { backend: "foundationdb" }, cluster: { nats: { addresses: ["nats://a:4222"] } } });
+  assert.equal(Object.keys(flat).some((key) => key.endsWith(".user") || key.endsWith(".password")), false);
+  assert.equal(flat["store.nats.max-reconnects"], undefined);
+});
+
+test("FoundationDB backs every storage role, with the cluster file the workload provides", () => {
+  const rendered = renderConfigToml(settingsFor({ storage: { backend: "foundationdb" } }), { fdbClusterFile: "/var/dynamic-conf/fdb.cluster" });
+  const flat = flattenToml(rendered.toml);
+  for (const role of ["data", "blob", "fts", "lookup"]) assert.equal(flat[`storage.${role}`], "foundationdb");
+  assert.equal(flat["store.foundationdb.cluster-file"], "/var/dynamic-conf/fdb.cluster");
+  assert.equal(flat["directory.internal.store"], "foundationdb");
+  assert.equal(Object.keys(flat).some((key) => key.startsWith("store.rocksdb")), false);
+});

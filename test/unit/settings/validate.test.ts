@@ -91,3 +91,16 @@ test("a problem in a base fragment points at the base", () => {
   assert.equal(results[0]?.file?.path, "base/common/stalwartconfig.yaml");
   assert.equal(results[0]?.resourceRef?.name, "base-common");
 });
+
+test("cluster settings: a missing NATS address and a malformed duration are named with an example", () => {
+  const { results } = validate({ hostname: "mail.example.com", cluster: { nats: { pingInterval: "1 minute" } } });
+  assert.deepEqual(results.map((result) => result.field?.path).sort(), ["spec.cluster.nats.addresses", "spec.cluster.nats.pingInterval"]);
+  assert.match(results.find((result) => result.field?.path === "spec.cluster.nats.pingInterval")?.message ?? "", /has the wrong form: got "1 minute", expected something like "5s"/);
+  assert.match(results.find((result) => result.field?.path === "spec.cluster.nats.addresses")?.message ?? "", /is required: set `spec.cluster.nats.addresses`, for example \["nats:\/\/nats.nats.svc:4222"\]/);
+});
+
+test("a node id out of range in a role shard is named with its indices", () => {
+  const { results } = validate({ hostname: "mail.example.com", cluster: { nats: { addresses: ["nats://n:4222"] }, roles: { pushNotifications: [[1, 600]] } } });
+  assert.equal(results[0]?.field?.path, "spec.cluster.roles.pushNotifications[0][1]");
+  assert.equal(results[0]?.message, "must be from 1 to 511, got 600");
+});

@@ -30,12 +30,12 @@ export function hasErrors(results: readonly Result[]): boolean {
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-/** Deterministic order: by file, then severity, then field and message. */
+/** Deterministic order: errors first, then by file, field and message. */
 export function sortResults(results: readonly Result[]): Result[] {
   return [...results].sort(
     (a, b) =>
-      (a.file?.path ?? "").localeCompare(b.file?.path ?? "") ||
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      (a.file?.path ?? "").localeCompare(b.file?.path ?? "") ||
       (a.field?.path ?? "").localeCompare(b.field?.path ?? "") ||
       a.message.localeCompare(b.message),
   );

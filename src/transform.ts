@@ -17,6 +17,11 @@ import { checkListenerPorts, checkListeners } from "./checks/listeners.js";
 import { checkProbes } from "./checks/probes.js";
 import { checkStorage, FDB_CLUSTER_FILE_ENV } from "./checks/storage.js";
 import { checkCluster } from "./checks/cluster.js";
+import { checkTls, FDB_CLIENT_CERT_VOLUME, FDB_ROOT_CA_VOLUME, mountedSecret, TLS_VOLUME } from "./checks/tls.js";
+import { renderMailTls } from "./render/mail-tls.js";
+import { renderFdbClientCerts } from "./render/fdb-client-certs.js";
+import { applyResourcePatches } from "./render/resource-patches.js";
+import { isGenerated } from "./render/generated.js";
 
 export interface TransformInput {
   items: readonly KubeObject[];
@@ -68,7 +73,21 @@ export function transform(input: TransformInput): TransformOutput {
 
   const configMap = configMapName(workload);
   const fdbClusterFile = envVar(workload.container, FDB_CLUSTER_FILE_ENV)?.value;
-  const rendered = renderConfigToml(settings, fdbClusterFile ? { fdbClusterFile } : {});
+  const tlsSecret = mountedSecret(workload, TLS_VOLUME);
+  const rendered = renderConfigToml(settings, {
+    ...(fdbClusterFile ? { fdbClusterFile } : {}),
+    ...(tlsSecret?.mountPath ? { tlsDirectory: tlsSecret.mountPath } : {}),
+  });
+  const patched = applyResourcePatches(
+    [
+      ...(tlsSecret ? renderMailTls(settings, workload, tlsSecret.secretName) : []),
+      ...renderFdbClientCerts(settings, workload, {
+        clientCertificate: mountedSecret(workload, FDB_CLIENT_CERT_VOLUME)?.secretName ?? "stalwart-fdb-client-cert",
+        rootCa: mountedSecret(workload, FDB_ROOT_CA_VOLUME)?.secretName ?? "stalwart-fdb-root-ca",
+      }),
+    ],
+    settings.spec,
+  );
 
   const results = attribute([
     ...search.results,
@@ -78,6 +97,8 @@ export function transform(input: TransformInput): TransformOutput {
     ...checkProbes(settings, workload),
     ...checkStorage(settings, workload),
     ...checkCluster(settings, workload),
+    ...checkTls(settings, workload),
+    ...patched.results,
     ...rendered.results,
   ], merged);
   if (hasErrors(results) || !configMap.name) return unchanged(input, results);
@@ -86,14 +107,16 @@ export function transform(input: TransformInput): TransformOutput {
   const existing = input.items.find(
     (item) => item.apiVersion === "v1" && item.kind === "ConfigMap" && item.metadata.name === configMap.name && item.metadata.namespace === namespace,
   );
-  const items = [...input.items];
+  // Objects an earlier run generated and this one does not are removed (kpt keeps the previous output).
+  const items = input.items.filter((item) => !isGenerated(item) || patched.objects.some((object) => objectKey(object) === objectKey(item)));
   const checksum = createHash("sha256").update(rendered.toml).digest("hex");
   upsert(items, withConfigChecksum(workload, checksum));
   upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, existing));
+  for (const object of patched.objects) upsert(items, object);
 
   results.push({
     severity: "info",
-    message: `rendered config.toml (${rendered.entries.length} settings) into ConfigMap "${configMap.name}" for ${workload.kind} "${workload.object.metadata.name}"`,
+    message: `rendered config.toml (${rendered.entries.length} settings) into ConfigMap "${configMap.name}" for ${workload.kind} "${workload.object.metadata.name}"${patched.objects.length > 0 ? `, and generated ${patched.objects.map((object) => `${object.kind}/${object.metadata.name}`).join(", ")}` : ""}`,
     resourceRef: refTo(settings),
   });
   return { items, results: sortResults(results) };

@@ -9,6 +9,7 @@ import { listenerEntries } from "./config/listeners.js";
 import { localKeysEntry } from "./config/local-keys.js";
 import { storageEntries, type StorageContext } from "./config/storage.js";
 import { clusterEntries } from "./config/cluster.js";
+import { certificateEntries, type CertificateContext } from "./config/certificate.js";
 import { tracingEntries } from "./config/tracing.js";
 
 export interface RenderedConfig {
@@ -56,11 +57,11 @@ function header(settings: StalwartConfig): string {
 }
 
 /** What the renderer takes from the workload rather than from the settings. */
-export type RenderContext = StorageContext;
+export type RenderContext = StorageContext & CertificateContext;
 
 export function renderConfigToml(settings: StalwartConfig, context: RenderContext = {}): RenderedConfig {
   const spec = settings.spec;
-  const generated = [...identityEntries(spec), ...listenerEntries(spec), ...storageEntries(spec, context), ...clusterEntries(spec), ...tracingEntries(spec)];
+  const generated = [...identityEntries(spec), ...certificateEntries(spec, context), ...listenerEntries(spec), ...storageEntries(spec, context), ...clusterEntries(spec), ...tracingEntries(spec)];
   const extra = extraConfigEntries(spec, generated);
   const body = [...generated, ...extra.entries];
   const entries = [...body, localKeysEntry(body)];

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { KubeObject } from "../../src/kube.ts";
-import { configToml, find, parseManifests, secretsReferenced } from "../support/manifests.ts";
+import { configToml, find, parseManifests, secretsRequired } from "../support/manifests.ts";
 import { flattenToml } from "../support/stalwart-toml.ts";
 import { kubectlKustomize, run } from "../support/tools.ts";
 
@@ -76,9 +76,9 @@ test("overlays/cluster: FoundationDB storage and NATS coordination in config.tom
 });
 
 test("only the Secrets a feature asks for are needed: none for single, the cluster file for cluster", () => {
-  assert.deepEqual(secretsReferenced(build("overlays/single")), []);
-  assert.deepEqual(secretsReferenced(build("overlays/cluster")), ["stalwart-fdb-cluster-file"]);
-  assert.deepEqual(secretsReferenced(build("test/e2e/compositions/cluster-nats-auth")), ["stalwart-fdb-cluster-file", "stalwart-nats-credentials"]);
+  assert.deepEqual(secretsRequired(build("overlays/single")), []);
+  assert.deepEqual(secretsRequired(build("overlays/cluster")), ["stalwart-fdb-cluster-file"]);
+  assert.deepEqual(secretsRequired(build("test/e2e/compositions/cluster-nats-auth")), ["stalwart-fdb-cluster-file", "stalwart-nats-credentials"]);
 });
 
 test("the fdb component copies the cluster file to a writable volume before Stalwart starts", () => {

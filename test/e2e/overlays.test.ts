@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { configToml, parseManifests } from "../support/manifests.ts";
 import { allSchemaProblems } from "../support/kube-schemas.ts";
+import { typeProblems } from "../support/typed-models.ts";
+import type { KubeObject } from "../../src/kube.ts";
 import { restrictedViolations } from "../support/pod-security.ts";
 import { flattenToml, readLikeStalwart } from "../support/stalwart-toml.ts";
 import { unknownStalwartKeys } from "../support/stalwart-keys.ts";
@@ -24,10 +26,13 @@ const builds = [
   ...subfolders("test/e2e/compositions").map((name) => ({ dir: `test/e2e/compositions/${name}`, golden: `test/golden/compositions/${name}.yaml` })),
 ];
 
+const everything: KubeObject[] = [];
+
 for (const { dir, golden: goldenPath } of builds) {
   describe(dir, () => {
     const build = kubectlKustomize(dir);
     const objects = build.status === 0 ? parseManifests(build.stdout) : [];
+    everything.push(...objects);
 
     test("builds with kubectl kustomize, byte-identical twice, as the golden file says", () => {
       assert.equal(build.status, 0, build.stderr);
@@ -60,6 +65,11 @@ for (const { dir, golden: goldenPath } of builds) {
     });
   });
 }
+
+test("every field of every built object is one the upstream model types know (no unknown or misplaced field)", () => {
+  assert.ok(everything.length > 0);
+  assert.deepEqual(typeProblems(everything), []);
+});
 
 for (const name of subfolders("test/e2e/overlays-error")) {
   test(`test/e2e/overlays-error/${name} fails the kubectl build with its message`, () => {

@@ -2,8 +2,9 @@
  * Golden cases of the bundled function, each run under both protocols and twice (the second run on the
  * first's output must change nothing). A case folder holds `config.yaml` (the user's StalwartConfig; its first
  * comment says what the case proves), an optional `input.yaml` (default: what kustomize hands the function for
- * overlays/single), and either
- * `expected.yaml` (the legacy output stream) or `expected-stderr.txt` (the function must fail with those lines;
+ * overlays/single, or for the overlay named in `input-overlay.txt`), and either
+ * `expected.yaml` (the legacy output stream, plus `expected-stderr.txt` with the warnings it prints, if any) or, for
+ * a case whose name ends in `-error`, `expected-stderr.txt` alone (the function must fail with those lines;
  * `expected-stderr-krm.txt` where the KRM protocol words it differently, as for YAML that does not parse).
  * `UPDATE_GOLDEN=1 npm test` rewrites the expectations; review the diff like code.
  */
@@ -36,7 +37,9 @@ function legacy(caseDir: string, input: string) {
 
 for (const name of readdirSync(CASES, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()) {
   const dir = join(CASES, name);
-  const input = existsSync(join(dir, "input.yaml")) ? read(join(dir, "input.yaml")) : kustomizeInput("overlays/single");
+  // A case may name the ready overlay whose transformer input it starts from, in `input-overlay.txt`.
+  const overlay = existsSync(join(dir, "input-overlay.txt")) ? read(join(dir, "input-overlay.txt")).trim() : "overlays/single";
+  const input = existsSync(join(dir, "input.yaml")) ? read(join(dir, "input.yaml")) : kustomizeInput(overlay);
   const config = read(join(dir, "config.yaml"));
   const expectsFailure = name.endsWith("-error");
 
@@ -51,8 +54,11 @@ for (const name of readdirSync(CASES, { withFileTypes: true }).filter((entry) =>
         return;
       }
       if (UPDATE) writeFileSync(join(dir, "expected.yaml"), first.stdout);
+      const warnings = join(dir, "expected-stderr.txt");
+      if (UPDATE && first.stderr !== "") writeFileSync(warnings, first.stderr);
       assert.equal(first.status, 0, first.stderr);
       assert.equal(first.stdout, read(join(dir, "expected.yaml")));
+      assert.equal(first.stderr, existsSync(warnings) ? read(warnings) : "", "a successful run prints only the warnings the case expects");
       const second = legacy(dir, first.stdout);
       assert.equal(second.stdout, first.stdout, "a second run must change nothing");
     });

@@ -27,18 +27,35 @@ export function configToml(objects: readonly KubeObject[]): string {
 
 export { parseToml };
 
-/** Names of the Secrets the pods of the objects need: volumes, projected sources, env and envFrom. */
-export function secretsReferenced(objects: readonly KubeObject[]): string[] {
+/**
+ * Names of the Secrets the pods of the objects cannot start without: secret volumes, projected sources, env and
+ * envFrom references, leaving out those marked `optional: true`.
+ */
+export function secretsRequired(objects: readonly KubeObject[]): string[] {
   const names = new Set<string>();
   const visit = (value: unknown, key?: string): void => {
     if (Array.isArray(value)) value.forEach((item) => visit(item));
     else if (value && typeof value === "object") {
       const record = value as Record<string, unknown>;
-      if (key === "secret" && typeof record.secretName === "string") names.add(record.secretName);
-      if ((key === "secretKeyRef" || key === "secretRef" || key === "secret") && typeof record.name === "string") names.add(record.name);
+      if (record.optional !== true) {
+        if (key === "secret" && typeof record.secretName === "string") names.add(record.secretName);
+        if ((key === "secretKeyRef" || key === "secretRef" || key === "secret") && typeof record.name === "string") names.add(record.name);
+      }
       for (const [child, item] of Object.entries(record)) visit(item, child);
     }
   };
   for (const object of objects) if (["Deployment", "StatefulSet"].includes(object.kind)) visit((object.spec as Record<string, unknown>).template);
   return [...names].sort();
+}
+
+/** Secrets that objects of the output create: Certificates' secretName, ExternalSecrets' target. */
+export function secretsCreated(objects: readonly KubeObject[]): string[] {
+  return objects
+    .flatMap((object) => {
+      const spec = object.spec as Record<string, any> | undefined;
+      if (object.kind === "Certificate") return [spec?.secretName as string];
+      if (object.kind === "ExternalSecret") return [spec?.target?.name as string];
+      return [];
+    })
+    .sort();
 }

@@ -5,7 +5,7 @@ import { CONFIG_CHECKSUM_ANNOTATION, type KubeObject } from "../../src/kube.ts";
 import { singleBaseItems, stalwartConfig } from "../support/fixtures.ts";
 import { flattenToml } from "../support/stalwart-toml.ts";
 
-const user = stalwartConfig({ hostname: "mail.example.com" });
+const user = stalwartConfig({ hostname: "mail.example.com", tls: { issuerRef: { name: "letsencrypt" } } });
 
 function configMapOf(items: readonly KubeObject[]): KubeObject {
   const found = items.find((item) => item.kind === "ConfigMap");
@@ -30,7 +30,8 @@ test("fills the ConfigMap the workload mounts and stamps the checksum on the pod
 test("passes every other item through untouched, in order, fragments included", () => {
   const input = singleBaseItems();
   const output = transform({ items: input, functionConfig: user });
-  assert.deepEqual(output.items.map((item) => `${item.kind}/${item.metadata.name}`), input.map((item) => `${item.kind}/${item.metadata.name}`));
+  const names = (items: readonly KubeObject[]) => items.map((item) => `${item.kind}/${item.metadata.name}`);
+  assert.deepEqual(names(output.items), [...names(input), "Certificate/stalwart-tls"], "input order kept, generated objects appended");
   for (const [index, item] of input.entries()) {
     if (item.kind !== "ConfigMap" && item.kind !== "Deployment") assert.equal(output.items[index], item);
   }
@@ -56,7 +57,7 @@ test("creates the ConfigMap in the workload's namespace when no placeholder exis
   const configMap = configMapOf(output.items);
   assert.equal(configMap.metadata.namespace, "mail");
   assert.deepEqual(configMap.metadata.labels, { "app.kubernetes.io/name": "stalwart" });
-  assert.equal(output.items.at(-1), configMap);
+  assert.equal(output.items.at(-2), configMap, "appended, before the generated Certificate");
 });
 
 test("the user's StalwartConfig wins over the fragments", () => {

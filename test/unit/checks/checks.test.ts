@@ -63,7 +63,7 @@ test("RocksDB needs a writable mount at its path", () => {
   const results = checkStorage(settingsFor({ storage: { rocksdb: { path: "/var/lib/stalwart" } } }), deployment());
   assert.equal(results.length, 1);
   assert.equal(results[0]?.field?.path, "spec.storage.rocksdb.path");
-  const readOnly = checkStorage(settingsFor({}), deployment((pod) => (pod.containers[0].volumeMounts.find((mount: { name: string }) => mount.name === "data").readOnly = true)));
+  const readOnly = checkStorage(settingsFor({}), deployment((pod) => (pod.containers.find((container: { name: string }) => container.name === "stalwart").volumeMounts.find((mount: { name: string }) => mount.name === "data").readOnly = true)));
   assert.match(readOnly[0]?.message ?? "", /no writable volume is mounted at or above the RocksDB path/);
 });
 

@@ -23,14 +23,15 @@ test("legacy: the stream comes back with config.toml filled in", () => {
   const outcome = runLegacyPlugin({ configText: config, streamText: stream, configSource: "stalwartconfig.yaml" });
   assert.deepEqual(outcome.results.filter((result) => result.severity === "error"), []);
   assert.match(outcome.output, /config\.toml: \|/);
-  assert.equal(outcome.output.split(/^---$/m).length, documents.length);
+  // plus the Issuer and Certificate of the overlay's `spec.tls`
+  assert.equal(outcome.output.split(/^---$/m).length, documents.length + 2);
 });
 
 test("KRM: a ResourceList comes back with the same items, changed where owned", () => {
   const outcome = runResourceList(resourceList(stream));
   const list = parse(outcome.output) as { kind: string; items: { kind: string }[]; results: { severity: string }[] };
   assert.equal(list.kind, "ResourceList");
-  assert.deepEqual(list.items.map((item) => item.kind), ["ServiceAccount", "Service", "ConfigMap", "StalwartConfig", "Deployment", "PersistentVolumeClaim", "StalwartConfig"]);
+  assert.deepEqual(list.items.map((item) => item.kind), ["ServiceAccount", "Service", "ConfigMap", "StalwartConfig", "Deployment", "PersistentVolumeClaim", "StalwartConfig", "Issuer", "Certificate"]);
   assert.equal(list.results.at(-1)?.severity, "info");
 });
 
@@ -57,7 +58,7 @@ test("strings YAML 1.1 reads as booleans stay quoted in what the function writes
     .replace("  labels:\n    app.kubernetes.io/name: stalwart\n  name: stalwart\nspec:\n  replicas", '  labels:\n    app.kubernetes.io/name: stalwart\n    backup: "on"\n  name: stalwart\nspec:\n  replicas');
   assert.match(labelled, /backup: "on"/);
   const outcome = runLegacyPlugin({ configText: config, streamText: labelled, configSource: "c" });
-  const configMap = outcome.output.split(/^---$/m).at(-1) ?? "";
+  const configMap = outcome.output.split(/^---$/m).find((doc) => /^kind: ConfigMap$/m.test(doc)) ?? "";
   assert.match(configMap, /kind: ConfigMap/);
   assert.match(configMap, /backup: "on"/);
 });

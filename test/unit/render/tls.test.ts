@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { renderMailTls } from "../../../src/render/mail-tls.ts";
+import { renderFdbClientCerts } from "../../../src/render/fdb-client-certs.ts";
+import { applyResourcePatches } from "../../../src/render/resource-patches.ts";
+import { findWorkload } from "../../../src/render/workload.ts";
+import { checkTls } from "../../../src/checks/tls.ts";
+import { transform } from "../../../src/transform.ts";
+import { overlayInput, stalwartConfig, workloadOf } from "../../support/fixtures.ts";
+import { settingsFor } from "../../support/settings.ts";
+
+const workload = (overlay = "overlays/single") => {
+  const found = findWorkload([workloadOf(overlay)]).workload;
+  assert.ok(found);
+  return found;
+};
+const acme = { acmeDns: { host: "https://acme-dns.example.com", accountSecretRef: { name: "acme-dns", key: "acmedns.json" } } };
+
+test("the certificate covers the hostname by default and is named after the Secret it writes", () => {
+  const [issuer, certificate] = renderMailTls(settingsFor({ tls: { acme } }), workload(), "stalwart-tls");
+  assert.equal(issuer?.kind, "Issuer");
+  assert.equal(certificate?.metadata.name, "stalwart-tls");
+  assert.deepEqual((certificate?.spec as any).dnsNames, ["mail.example.com"]);
+  assert.deepEqual((certificate?.spec as any).privateKey, { algorithm: "RSA", size: 2048, rotationPolicy: "Always" });
+  assert.equal(certificate?.metadata.annotations?.["stalwart.krm.example/generated"], "true");
+});
+
+test("an issuerRef generates no issuer; ECDSA keys default to 256 bits", () => {
+  const objects = renderMailTls(settingsFor({ tls: { issuerRef: { name: "ca" }, privateKey: { algorithm: "ECDSA" } } }), workload(), "stalwart-tls");
+  assert.deepEqual(objects.map((object) => object.kind), ["Certificate"]);
+  assert.deepEqual((objects[0]?.spec as any).issuerRef, { name: "ca", kind: "ClusterIssuer", group: "cert-manager.io" });
+  assert.equal((objects[0]?.spec as any).privateKey.size, 256);
+});
+
+test("generated objects take the workload's namespace and labels", () => {
+  const object = workloadOf();
+  object.metadata.namespace = "mail";
+  object.metadata.labels = { "app.kubernetes.io/name": "stalwart", team: "mail" };
+  const found = findWorkload([object]).workload;
+  assert.ok(found);
+  const [certificate] = renderMailTls(settingsFor({ tls: { issuerRef: { name: "ca" } } }), found, "stalwart-tls");
+  assert.equal(certificate?.metadata.namespace, "mail");
+  assert.deepEqual(certificate?.metadata.labels, { "app.kubernetes.io/name": "stalwart", team: "mail" });
+});
+
+test("FoundationDB client certificates: the Vault CA inline, cert-manager elsewhere, all names from the settings", () => {
+  const objects = renderFdbClientCerts(
+    settingsFor({ fdbClientCert: { issuer: { server: "https://vault:8200", kubernetesAuthPath: "k8s/mail" }, certManager: { namespace: "security" }, rootCA: { caBundle: "QUJD\nREVG" } } }),
+    workload("overlays/cluster"),
+    { clientCertificate: "client-cert", rootCa: "root-ca" },
+  );
+  assert.deepEqual(objects.map((object) => `${object.kind}/${object.metadata.name}`), [
+    "ServiceAccount/fdb-client-issuer",
+    "Role/fdb-client-issuer-token-creator",
+    "RoleBinding/fdb-client-issuer-token-creator",
+    "Issuer/fdb-client-issuer",
+    "Certificate/stalwart-fdb-client",
+    "ServiceAccount/stalwart-pki-reader",
+    "VaultDynamicSecret/root-ca-generator",
+    "ExternalSecret/root-ca",
+  ]);
+  const byKind = Object.fromEntries(objects.map((object) => [object.kind, object])) as Record<string, any>;
+  assert.equal(byKind.Issuer.spec.vault.auth.kubernetes.mountPath, "/v1/auth/k8s/mail");
+  assert.equal(byKind.VaultDynamicSecret.spec.provider.auth.kubernetes.mountPath, "k8s/mail");
+  assert.equal(byKind.VaultDynamicSecret.spec.provider.caBundle, "QUJDREVG");
+  assert.equal(byKind.VaultDynamicSecret.spec.provider.caProvider, undefined);
+  assert.equal(byKind.RoleBinding.subjects[0].namespace, "security");
+  assert.equal(byKind.Certificate.spec.secretName, "client-cert");
+  assert.equal(byKind.ExternalSecret.spec.target.name, "root-ca");
+});
+
+test("TLS checks: one issuer, the Secret mounted, FoundationDB certificates only with fdb-tls", () => {
+  const messages = (results: { message: string }[]) => results.map((result) => result.message).join("\n");
+  assert.match(messages(checkTls(settingsFor({ tls: {} }), workload())), /needs an issuer/);
+  assert.match(messages(checkTls(settingsFor({ tls: { acme, issuerRef: { name: "x" } } }), workload())), /not both/);
+  const bare = workloadOf();
+  const pod = (bare.spec as any).template.spec;
+  pod.volumes = pod.volumes.filter((volume: { name: string }) => volume.name !== "tls");
+  const withoutMount = findWorkload([bare]).workload;
+  assert.ok(withoutMount);
+  assert.match(messages(checkTls(settingsFor({ tls: { acme } }), withoutMount)), /must mount the certificate's Secret as a volume named "tls"/);
+  const fdb = settingsFor({ storage: { backend: "foundationdb" }, fdbClientCert: { issuer: { server: "https://v:8200" }, rootCA: { caBundle: "QQ==", caSecretRef: { name: "a", key: "b" } } } });
+  const results = messages(checkTls(fdb, workload("overlays/cluster")));
+  assert.match(results, /need the component overlays\/components\/fdb-tls/);
+  assert.match(results, /`caBundle` or `caSecretRef`, not both/);
+});
+
+test("resource patches apply to generated objects and refuse to rename them", () => {
+  const objects = renderMailTls(settingsFor({ tls: { issuerRef: { name: "ca" } } }), workload(), "stalwart-tls");
+  const spec = settingsFor({
+    resourcePatches: [
+      { target: { kind: "Certificate", name: "stalwart-tls" }, patch: [{ op: "replace", path: "/spec/issuerRef/name", value: "other" }] },
+      { target: { kind: "Certificate", name: "stalwart-tls" }, patch: [{ op: "replace", path: "/metadata/name", value: "renamed" }] },
+    ],
+  }).spec;
+  const patched = applyResourcePatches(objects, spec);
+  assert.equal((patched.objects[0]?.spec as any).issuerRef.name, "other");
+  assert.equal(patched.results.length, 1);
+  assert.match(patched.results[0]?.message ?? "", /must not change the kind or name/);
+  assert.equal(objects[0]?.metadata.name, "stalwart-tls", "the input is not modified");
+});
+
+test("a later run removes what an earlier run generated and no longer does (kpt keeps its output)", () => {
+  const withTls = transform({ items: overlayInput(), functionConfig: stalwartConfig({ hostname: "mail.example.com", tls: { acme } }) });
+  assert.ok(withTls.items.some((item) => item.kind === "Issuer"));
+  const withExistingIssuer = transform({ items: withTls.items, functionConfig: stalwartConfig({ hostname: "mail.example.com", tls: { issuerRef: { name: "ca" } } }) });
+  assert.equal(withExistingIssuer.items.some((item) => item.kind === "Issuer"), false);
+  assert.equal(withExistingIssuer.items.filter((item) => item.kind === "Certificate").length, 1);
+});

@@ -4,6 +4,7 @@
  * template and passes every other item through untouched. With any error it changes nothing.
  */
 import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { objectKey, type KubeObject } from "./kube.js";
 import { hasErrors, refTo, sortResults, type Result } from "./results.js";
 import { findFragments } from "./settings/fragments.js";
@@ -22,6 +23,9 @@ import { renderMailTls } from "./render/mail-tls.js";
 import { renderFdbClientCerts } from "./render/fdb-client-certs.js";
 import { applyResourcePatches } from "./render/resource-patches.js";
 import { isGenerated } from "./render/generated.js";
+import { checkOperations, checkServiceOptions } from "./checks/operations.js";
+import { mailServices, renderAdminService, shapeMailService } from "./render/service.js";
+import { renderNetworkPolicy } from "./render/network-policy.js";
 
 export interface TransformInput {
   items: readonly KubeObject[];
@@ -78,9 +82,13 @@ export function transform(input: TransformInput): TransformOutput {
     ...(fdbClusterFile ? { fdbClusterFile } : {}),
     ...(tlsSecret?.mountPath ? { tlsDirectory: tlsSecret.mountPath } : {}),
   });
+  const originalServices = mailServices(input.items, settings, workload);
+  const services = originalServices.map((service) => shapeMailService(service, settings));
   const patched = applyResourcePatches(
     [
       ...(tlsSecret ? renderMailTls(settings, workload, tlsSecret.secretName) : []),
+      ...originalServices.flatMap((service) => renderAdminService(service, settings, workload)),
+      ...renderNetworkPolicy(settings, workload),
       ...renderFdbClientCerts(settings, workload, {
         clientCertificate: mountedSecret(workload, FDB_CLIENT_CERT_VOLUME)?.secretName ?? "stalwart-fdb-client-cert",
         rootCa: mountedSecret(workload, FDB_ROOT_CA_VOLUME)?.secretName ?? "stalwart-fdb-root-ca",
@@ -98,6 +106,8 @@ export function transform(input: TransformInput): TransformOutput {
     ...checkStorage(settings, workload),
     ...checkCluster(settings, workload),
     ...checkTls(settings, workload),
+    ...checkOperations(settings, workload),
+    ...checkServiceOptions(settings),
     ...patched.results,
     ...rendered.results,
   ], merged);
@@ -112,6 +122,7 @@ export function transform(input: TransformInput): TransformOutput {
   const checksum = createHash("sha256").update(rendered.toml).digest("hex");
   upsert(items, withConfigChecksum(workload, checksum));
   upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, existing));
+  for (const [index, service] of services.entries()) if (!isDeepStrictEqual(service, originalServices[index])) upsert(items, service);
   for (const object of patched.objects) upsert(items, object);
 
   results.push({

@@ -16,7 +16,7 @@ function isUnder(path: string, directory: string): boolean {
 }
 
 /** The container's mount that holds the path, the deepest one. */
-function mountHolding(workload: Workload, path: string) {
+export function mountHolding(workload: Workload, path: string) {
   return (workload.container.volumeMounts ?? [])
     .filter((candidate) => isUnder(path, candidate.mountPath))
     .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];

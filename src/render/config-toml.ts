@@ -11,6 +11,7 @@ import { storageEntries, type StorageContext } from "./config/storage.js";
 import { clusterEntries } from "./config/cluster.js";
 import { certificateEntries, type CertificateContext } from "./config/certificate.js";
 import { tracingEntries } from "./config/tracing.js";
+import { fallbackAdminEntries, metricsEntries } from "./config/operations.js";
 
 export interface RenderedConfig {
   /** Every key in file order, before nesting; what tests and checks read. */
@@ -61,7 +62,7 @@ export type RenderContext = StorageContext & CertificateContext;
 
 export function renderConfigToml(settings: StalwartConfig, context: RenderContext = {}): RenderedConfig {
   const spec = settings.spec;
-  const generated = [...identityEntries(spec), ...certificateEntries(spec, context), ...listenerEntries(spec), ...storageEntries(spec, context), ...clusterEntries(spec), ...tracingEntries(spec)];
+  const generated = [...identityEntries(spec), ...certificateEntries(spec, context), ...listenerEntries(spec), ...storageEntries(spec, context), ...clusterEntries(spec), ...tracingEntries(spec), ...metricsEntries(spec), ...fallbackAdminEntries(spec)];
   const extra = extraConfigEntries(spec, generated);
   const body = [...generated, ...extra.entries];
   const entries = [...body, localKeysEntry(body)];

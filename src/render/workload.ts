@@ -118,6 +118,19 @@ export function findWorkload(items: readonly KubeObject[]): { workload?: Workloa
   };
 }
 
+/** Labels of the workload's pods. */
+export function podLabels(workload: Workload): Record<string, string> {
+  const template = (workload.object.spec as Record<string, unknown>).template;
+  const metadata = isRecord(template) && isRecord(template.metadata) ? template.metadata : {};
+  return isRecord(metadata.labels) ? (metadata.labels as Record<string, string>) : {};
+}
+
+/** The labels the workload selects its pods by. */
+export function selectorLabels(workload: Workload): Record<string, string> {
+  const selector = (workload.object.spec as Record<string, unknown>).selector;
+  return isRecord(selector) && isRecord(selector.matchLabels) ? (selector.matchLabels as Record<string, string>) : podLabels(workload);
+}
+
 export function envVar(container: Container, name: string): EnvVar | undefined {
   return container.env?.find((variable) => variable.name === name);
 }

@@ -10,7 +10,14 @@ export function enabledListeners(spec: StalwartConfigSpec) {
     .sort(([a], [b]) => a.localeCompare(b));
 }
 
+/** The listeners that expect PROXY protocol headers: those named, or every enabled mail listener. */
+export function proxyListeners(spec: StalwartConfigSpec): string[] {
+  if (!spec.proxyProtocol) return [];
+  return spec.proxyProtocol.listeners ?? enabledListeners(spec).filter(([, listener]) => listener.protocol !== "http").map(([id]) => id);
+}
+
 export function listenerEntries(spec: StalwartConfigSpec): ConfigEntry[] {
+  const proxied = new Set(proxyListeners(spec));
   return enabledListeners(spec).flatMap(([id, listener]) => {
     const field = fieldPath(["spec", "listeners", id]);
     const prefix = `server.listener.${id}`;
@@ -20,6 +27,8 @@ export function listenerEntries(spec: StalwartConfigSpec): ConfigEntry[] {
     ];
     if (listener.tls === "none") entries.push(entry(`${prefix}.tls.enable`, false, `${field}.tls`));
     else entries.push(entry(`${prefix}.tls.implicit`, listener.tls === "implicit", `${field}.tls`));
+    // Per listener, never globally: the probe listener must not expect headers the kubelet does not send.
+    if (proxied.has(id) && spec.proxyProtocol) entries.push(entry(`${prefix}.proxy.trusted-networks`, spec.proxyProtocol.trustedNetworks, "spec.proxyProtocol.trustedNetworks"));
     return entries;
   });
 }

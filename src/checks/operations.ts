@@ -1,0 +1,103 @@
+/**
+ * Operational features against the workload: each needs the plumbing its component brings (a log volume,
+ * credentials from a Secret), and PROXY protocol must stay off the probe listener and trust only proxies.
+ */
+import type { StalwartConfig } from "../settings/validate.js";
+import { refTo, type Result } from "../results.js";
+import { enabledListeners, proxyListeners } from "../render/config/listeners.js";
+import { FALLBACK_ADMIN_SECRET_ENV, FALLBACK_ADMIN_USER_ENV, PROMETHEUS_PASSWORD_ENV, PROMETHEUS_USERNAME_ENV } from "../render/config/operations.js";
+import { envVar, type Workload } from "../render/workload.js";
+import { mountHolding } from "./storage.js";
+
+export const LOG_VOLUME = "logs";
+
+/** A feature that needs variables from its component: missing ones are an error, stray ones a warning. */
+function checkCredentials(workload: Workload, enabled: boolean, names: readonly string[], component: string, field: string): Result[] {
+  const present = names.filter((name) => envVar(workload.container, name));
+  if (enabled && present.length < names.length) {
+    return [{ severity: "error", message: `needs the variables ${names.join(" and ")} from a Secret: add the component overlays/components/${component}`, field: { path: field, currentValue: true } }];
+  }
+  if (!enabled && present.length > 0) {
+    return [{
+      severity: "warning",
+      message: `the workload sets ${present.join(" and ")} but \`${field}\` is off, so nothing reads them; remove the component "${component}" or turn \`${field}\` on`,
+      resourceRef: refTo(workload.object),
+      field: { path: "spec.template.spec.containers[name=stalwart].env" },
+    }];
+  }
+  return [];
+}
+
+function checkFileTracer(settings: StalwartConfig, workload: Workload): Result[] {
+  const file = settings.spec.tracer.file;
+  const logVolume = workload.pod.volumes?.some((volume) => volume.name === LOG_VOLUME) ?? false;
+  if (file) {
+    const mount = mountHolding(workload, file.path);
+    if (!mount || mount.readOnly) {
+      return [{ severity: "error", message: `no writable volume is mounted at or above the log path ${JSON.stringify(file.path)}: add the component overlays/components/tracer, or set the path to where a volume is mounted`, field: { path: "spec.tracer.file.path", currentValue: file.path } }];
+    }
+  } else if (logVolume) {
+    return [{ severity: "warning", message: `the workload has the "${LOG_VOLUME}" volume of the tracer component but \`spec.tracer.file\` is not set; remove the component "tracer" or set \`spec.tracer.file\``, resourceRef: refTo(workload.object), field: { path: "spec.template.spec.volumes" } }];
+  }
+  return [];
+}
+
+/** Probe ports of the Stalwart container, by listener id. */
+function probedListeners(settings: StalwartConfig, workload: Workload): string[] {
+  const portsByName = new Map((workload.container.ports ?? []).flatMap((port) => (port.name ? [[port.name, port.containerPort] as const] : [])));
+  const probed = new Set(
+    [workload.container.livenessProbe, workload.container.readinessProbe, workload.container.startupProbe].flatMap((probe) => {
+      const port = probe?.httpGet?.port;
+      return port === undefined ? [] : [typeof port === "number" ? port : portsByName.get(port)];
+    }),
+  );
+  return enabledListeners(settings.spec).filter(([, listener]) => probed.has(listener.port)).map(([id]) => id);
+}
+
+function prefixLength(cidr: string): number {
+  return Number(cidr.split("/")[1]);
+}
+
+function checkProxyProtocol(settings: StalwartConfig, workload: Workload): Result[] {
+  const proxy = settings.spec.proxyProtocol;
+  if (!proxy) return [];
+  const results: Result[] = [];
+  const enabled = new Set(enabledListeners(settings.spec).map(([id]) => id));
+  const probed = new Set(probedListeners(settings, workload));
+  for (const id of proxyListeners(settings.spec)) {
+    if (!enabled.has(id)) results.push({ severity: "error", message: `listener "${id}" is not an enabled listener; name one of ${[...enabled].join(", ")}`, field: { path: "spec.proxyProtocol.listeners", currentValue: id } });
+    if (probed.has(id)) results.push({ severity: "error", message: `listener "${id}" serves the probes, which the kubelet sends without a PROXY header; leave it out`, field: { path: "spec.proxyProtocol.listeners", currentValue: id } });
+  }
+  proxy.trustedNetworks.forEach((cidr, index) => {
+    const ipv6 = cidr.includes(":");
+    const bits = prefixLength(cidr);
+    const field = { path: `spec.proxyProtocol.trustedNetworks[${index}]`, currentValue: cidr };
+    if (Number.isNaN(bits) || bits > (ipv6 ? 128 : 32)) results.push({ severity: "error", message: `${JSON.stringify(cidr)} is not a network: the prefix length must be from 0 to ${ipv6 ? 128 : 32}`, field });
+    else if (bits === 0) results.push({ severity: "error", message: `${JSON.stringify(cidr)} trusts every address: anyone could send a PROXY header claiming any client address, defeating SPF, DNSBLs, rate limits and relay rules; list only your load balancer's source networks`, field });
+    else if (bits < (ipv6 ? 32 : 8)) results.push({ severity: "warning", message: `${JSON.stringify(cidr)} is a very wide network to trust with PROXY headers; list only your load balancer's source networks`, field });
+  });
+  return results;
+}
+
+export function checkOperations(settings: StalwartConfig, workload: Workload): Result[] {
+  const { fallbackAdmin, metrics } = settings.spec;
+  return [
+    ...checkFileTracer(settings, workload),
+    ...checkCredentials(workload, fallbackAdmin.enabled, [FALLBACK_ADMIN_USER_ENV, FALLBACK_ADMIN_SECRET_ENV], "fallback-admin", "spec.fallbackAdmin.enabled"),
+    ...checkCredentials(workload, metrics.prometheus.enabled && metrics.prometheus.authentication, [PROMETHEUS_USERNAME_ENV, PROMETHEUS_PASSWORD_ENV], "service-monitor", "spec.metrics.prometheus.enabled"),
+    ...checkProxyProtocol(settings, workload),
+  ];
+}
+
+/** Service fields that only a LoadBalancer accepts. */
+export function checkServiceOptions(settings: StalwartConfig): Result[] {
+  const options = settings.spec.service;
+  if (options.type === "LoadBalancer") return [];
+  return (["loadBalancerIP", "loadBalancerSourceRanges"] as const)
+    .filter((field) => options[field] !== undefined)
+    .map((field) => ({
+      severity: "error" as const,
+      message: `applies only to a Service of type LoadBalancer, and \`spec.service.type\` is "${options.type}"; remove it or change the type`,
+      field: { path: `spec.service.${field}`, currentValue: options[field] },
+    }));
+}

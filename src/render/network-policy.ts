@@ -1,0 +1,56 @@
+/**
+ * The NetworkPolicy of `spec.networkPolicy`, derived from the listeners and stores in use: mail open to the
+ * world, plain HTTP (admin, probes, metrics) only from `adminFrom`, egress only where Stalwart must go.
+ */
+import type { KubeObject } from "../kube.js";
+import type { StalwartConfig } from "../settings/validate.js";
+import { enabledListeners } from "./config/listeners.js";
+import { generatedMetadata } from "./generated.js";
+import { selectorLabels, type Workload } from "./workload.js";
+
+export const NETWORK_POLICY_NAME = "stalwart";
+const tcp = (port: number) => ({ protocol: "TCP", port });
+
+/** The port of an address such as `nats://host:4222`, `tls://host` or `https://host:4318/v1/logs`. */
+function portOf(address: string, fallback: number): number {
+  const withScheme = /^[a-z]+:\/\//.test(address) ? address : `nats://${address}`;
+  try {
+    const port = new URL(withScheme.replace(/^(nats|tls):/, "http:")).port;
+    return port ? Number(port) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+export function renderNetworkPolicy(settings: StalwartConfig, workload: Workload): KubeObject[] {
+  const policy = settings.spec.networkPolicy;
+  if (!policy) return [];
+  const listeners = enabledListeners(settings.spec);
+  const admin = listeners.filter(([, listener]) => listener.protocol === "http" && listener.tls === "none");
+  const open = listeners.filter(([id]) => !admin.some(([adminId]) => adminId === id));
+  const ingress: Record<string, unknown>[] = [];
+  if (open.length > 0) ingress.push({ ports: open.map(([, listener]) => tcp(listener.port)) });
+  if (admin.length > 0 && (policy.adminFrom?.length ?? 0) > 0) ingress.push({ from: structuredClone(policy.adminFrom), ports: admin.map(([, listener]) => tcp(listener.port)) });
+
+  const egress: Record<string, unknown>[] = [
+    { ports: [{ protocol: "UDP", port: 53 }, tcp(53)] },
+    // Delivering mail, and relaying through a smart host.
+    { ports: [tcp(25), tcp(465), tcp(587)] },
+    // First boot downloads the web admin and spam filter rules; Stalwart's own ACME; webhooks.
+    { ports: [tcp(443)] },
+  ];
+  const rule = (to: unknown[] | undefined, ports: number[]) => ({ ...(to && to.length > 0 ? { to: structuredClone(to) } : {}), ports: [...new Set(ports)].sort((a, b) => a - b).map(tcp) });
+  const { storage, cluster, tracer, metrics } = settings.spec;
+  if (storage.backend === "foundationdb") egress.push(rule(policy.foundationDb.to, policy.foundationDb.ports));
+  if (cluster) egress.push(rule(policy.nats.to, cluster.nats.addresses.map((address) => portOf(address, 4222))));
+  const otel = [tracer.openTelemetry?.logs?.endpoint, tracer.openTelemetry?.traces?.endpoint, metrics.openTelemetry?.endpoint].filter((endpoint): endpoint is string => endpoint !== undefined);
+  if (otel.length > 0) egress.push(rule(undefined, otel.map((endpoint) => portOf(endpoint, endpoint.startsWith("https") ? 443 : 80))));
+  for (const extra of policy.extraEgress ?? []) egress.push(structuredClone(extra));
+
+  return [{
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: generatedMetadata(NETWORK_POLICY_NAME, workload),
+    spec: { podSelector: { matchLabels: { ...selectorLabels(workload) } }, policyTypes: ["Ingress", "Egress"], ingress, egress },
+  }];
+}

@@ -1,0 +1,91 @@
+/**
+ * The Service that exposes the listeners: its type and type-specific fields come from `spec.service`, and only
+ * fields the API accepts for the type are kept. With `adminService`, the plain HTTP listeners move to a
+ * ClusterIP Service of their own.
+ */
+import { deepClone, isRecord, type KubeObject } from "../kube.js";
+import type { StalwartConfig } from "../settings/validate.js";
+import { enabledListeners } from "./config/listeners.js";
+import { generatedMetadata, isGenerated } from "./generated.js";
+import { podLabels, type Workload } from "./workload.js";
+
+export const ADMIN_SERVICE_SUFFIX = "-admin";
+const LOAD_BALANCER_FIELDS = ["loadBalancerIP", "loadBalancerSourceRanges", "loadBalancerClass", "allocateLoadBalancerNodePorts", "healthCheckNodePort"];
+
+interface ServicePort {
+  name?: string;
+  port: number;
+  targetPort?: number | string;
+  protocol?: string;
+  nodePort?: number;
+}
+
+const specOf = (service: KubeObject) => service.spec as Record<string, unknown>;
+const portsOf = (service: KubeObject) => (Array.isArray(specOf(service).ports) ? (specOf(service).ports as ServicePort[]) : []);
+
+function selects(service: KubeObject, labels: Record<string, string>): boolean {
+  const selector = specOf(service).selector;
+  return isRecord(selector) && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+/** Services selecting the workload's pods that carry a mail listener port: the ones `spec.service` shapes. */
+export function mailServices(items: readonly KubeObject[], settings: StalwartConfig, workload: Workload): KubeObject[] {
+  const labels = podLabels(workload);
+  const mailPorts = new Set(enabledListeners(settings.spec).filter(([, listener]) => listener.protocol !== "http").map(([id]) => id));
+  return items.filter(
+    (item) =>
+      item.apiVersion === "v1" &&
+      item.kind === "Service" &&
+      isRecord(item.spec) &&
+      item.spec.clusterIP !== "None" &&
+      !isGenerated(item) &&
+      item.metadata.namespace === workload.object.metadata.namespace &&
+      selects(item, labels) &&
+      portsOf(item).some((port) => typeof port.targetPort === "string" && mailPorts.has(port.targetPort)),
+  );
+}
+
+function adminPortNames(settings: StalwartConfig): Set<string> {
+  return new Set(enabledListeners(settings.spec).filter(([, listener]) => listener.protocol === "http" && listener.tls === "none").map(([id]) => id));
+}
+
+/** The mail Service shaped by the settings. */
+export function shapeMailService(service: KubeObject, settings: StalwartConfig): KubeObject {
+  const options = settings.spec.service;
+  const shaped = deepClone(service);
+  const spec = specOf(shaped);
+  spec.type = options.type;
+  if (options.type === "ClusterIP") {
+    delete spec.externalTrafficPolicy;
+    for (const port of portsOf(shaped)) delete port.nodePort;
+  } else {
+    spec.externalTrafficPolicy = options.externalTrafficPolicy;
+  }
+  for (const field of LOAD_BALANCER_FIELDS) if (options.type !== "LoadBalancer") delete spec[field];
+  if (options.type === "LoadBalancer") {
+    if (options.loadBalancerIP) spec.loadBalancerIP = options.loadBalancerIP;
+    if (options.loadBalancerSourceRanges) spec.loadBalancerSourceRanges = [...options.loadBalancerSourceRanges];
+  }
+  if (options.ipFamilyPolicy) spec.ipFamilyPolicy = options.ipFamilyPolicy;
+  if (options.ipFamilies) spec.ipFamilies = [...options.ipFamilies];
+  if (options.annotations) shaped.metadata.annotations = { ...shaped.metadata.annotations, ...options.annotations };
+  if (options.adminService.enabled) {
+    const admin = adminPortNames(settings);
+    spec.ports = portsOf(shaped).filter((port) => !(typeof port.targetPort === "string" && admin.has(port.targetPort)));
+  }
+  return shaped;
+}
+
+/** The ClusterIP Service of the plain HTTP listeners, when asked for. */
+export function renderAdminService(mailService: KubeObject, settings: StalwartConfig, workload: Workload): KubeObject[] {
+  const options = settings.spec.service;
+  if (!options.adminService.enabled) return [];
+  const admin = adminPortNames(settings);
+  const ports = portsOf(mailService)
+    .filter((port) => typeof port.targetPort === "string" && admin.has(port.targetPort))
+    .map(({ nodePort: _nodePort, ...port }) => port);
+  const spec: Record<string, unknown> = { type: "ClusterIP", selector: { ...(specOf(mailService).selector as Record<string, string>) }, ports };
+  if (options.ipFamilyPolicy) spec.ipFamilyPolicy = options.ipFamilyPolicy;
+  if (options.ipFamilies) spec.ipFamilies = [...options.ipFamilies];
+  return [{ apiVersion: "v1", kind: "Service", metadata: generatedMetadata(`${mailService.metadata.name}${ADMIN_SERVICE_SUFFIX}`, workload), spec }];
+}

@@ -2,7 +2,8 @@
  * Builds the plugin: regenerates the validator and types from the schema, then bundles the function into one
  * executable CommonJS file laid out as a kustomize plugin home. `--out DIR` builds elsewhere (the freshness test).
  */
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -11,7 +12,10 @@ import { generate } from "./generate.ts";
 export const PLUGIN_PATH = "stalwart.krm.example/v1alpha1/stalwartconfig/StalwartConfig";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-export async function buildPlugin(pluginHome: string): Promise<string> {
+/** Where the Argo CD repo-server component takes the plugin from, gzipped. */
+export const ARGOCD_PLUGIN_ARCHIVE = "overlays/argocd/repo-server/StalwartConfig.gz";
+
+export async function buildPlugin(pluginHome: string, archive = join(root, ARGOCD_PLUGIN_ARCHIVE)): Promise<string> {
   await generate();
   const outfile = join(pluginHome, PLUGIN_PATH);
   mkdirSync(dirname(outfile), { recursive: true });
@@ -29,13 +33,16 @@ export async function buildPlugin(pluginHome: string): Promise<string> {
     logLevel: "warning",
   });
   chmodSync(outfile, 0o755);
-  // Node reads an extensionless file as an ES module under the repository's `"type": "module"`.
-  writeFileSync(join(pluginHome, "package.json"), '{ "type": "commonjs" }\n');
+  // Node reads an extensionless file as an ES module under a `"type": "module"` package.json (this
+  // repository's, or any above where the plugin is installed): the plugin's own folder says otherwise.
+  writeFileSync(join(dirname(outfile), "package.json"), '{ "type": "commonjs" }\n');
+  // gzip leaves the time out of the header when asked nothing else: the archive is byte for byte repeatable.
+  writeFileSync(archive, gzipSync(readFileSync(outfile), { level: 9 }));
   return outfile;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outIndex = process.argv.indexOf("--out");
   const home = outIndex > 0 ? resolve(process.argv[outIndex + 1] ?? "") : join(root, "plugin");
-  console.log(await buildPlugin(home));
+  console.log(await buildPlugin(home, outIndex > 0 ? join(home, "StalwartConfig.gz") : undefined));
 }

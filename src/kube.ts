@@ -23,7 +23,9 @@ export const LOCAL_CONFIG_ANNOTATION = "config.kubernetes.io/local-config";
 /** Annotation carrying the checksum of config.toml on the pod template, so a changed config rolls the pods. */
 export const CONFIG_CHECKSUM_ANNOTATION = "stalwart.krm.example/config-checksum";
 
-const PATH_ANNOTATIONS = ["internal.config.kubernetes.io/path", "config.kubernetes.io/path"];
+/** The file an orchestrator read an object from, or should write it to. */
+export const INTERNAL_PATH_ANNOTATION = "internal.config.kubernetes.io/path";
+const PATH_ANNOTATIONS = [INTERNAL_PATH_ANNOTATION, "config.kubernetes.io/path"];
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -42,3 +42,14 @@ test("every component has a README and a row in the components table", () => {
     assert.match(readme, new RegExp(`\\| \\[\`${component}\`\\]\\(overlays/components/${component}\\)`), component);
   }
 });
+
+test("the README shows each way to use the library with the command its test runs", () => {
+  for (const command of [
+    "kpt fn render overlays/kpt --allow-exec",
+    'PATH="$PWD/bin:$PATH" kustomize build --enable-alpha-plugins --enable-exec overlays/exec-function',
+    "npm run install-plugin",
+    "kubectl apply -n argocd -f overlays/argocd/application.yaml",
+  ]) {
+    assert.ok(readme.includes(`\n${command}\n`), `README lacks: ${command}`);
+  }
+});

@@ -1,6 +1,6 @@
 /** The KRM function protocol: a ResourceList on stdin, a ResourceList with results on stdout. */
-import { Document, isMap, isSeq, YAMLSeq, type Node, type ParsedNode } from "yaml";
-import { isKubeObject, type KubeObject } from "../kube.js";
+import { Document, isMap, isNode, isSeq, visit, YAMLSeq, type Node, type ParsedNode } from "yaml";
+import { INTERNAL_PATH_ANNOTATION, isKubeObject, sourcePath, type KubeObject } from "../kube.js";
 import { sortResults, type Result } from "../results.js";
 import { transform } from "../transform.js";
 import type { Outcome } from "./outcome.js";
@@ -8,13 +8,47 @@ import { nodesFor, parseDocuments, readItem, stringifyNode, type Item } from "./
 
 const RESOURCE_LIST = { apiVersion: "config.kubernetes.io/v1", kind: "ResourceList" };
 
+/**
+ * kpt copies each item's comments from its input onto the output itself (matched by id); comments written
+ * here as well would appear twice in the files, and once more on every render.
+ */
+function withoutComments(node: Node): Node {
+  const copy = node.clone() as Node;
+  visit(copy, (_, visited) => {
+    if (isNode(visited)) {
+      visited.comment = null;
+      visited.commentBefore = null;
+    }
+  });
+  copy.commentBefore = null;
+  copy.comment = null;
+  return copy;
+}
+
 function write(items: readonly KubeObject[], originals: readonly Item[], results: readonly Result[]): string {
   const document = new Document(RESOURCE_LIST, { version: "1.1" });
   const seq = new YAMLSeq<Node>();
-  seq.items.push(...nodesFor(items, originals));
+  seq.items.push(...nodesFor(items, originals).map(withoutComments));
   document.set("items", seq);
   if (results.length > 0) document.set("results", document.createNode(results));
   return stringifyNode(document.contents as Node);
+}
+
+/**
+ * Orchestrators that write files (kpt) name a new object's file `<kind>_<name>.yaml` unless the function says;
+ * new objects get `<kind>-<name>.yaml` beside the files they were read from. Only the internal annotation is
+ * set: orchestrators copy it to the legacy one and strip both from what they print.
+ */
+function withFilePaths(items: readonly KubeObject[], originals: readonly Item[]): KubeObject[] {
+  const known = new Set(originals.map((item) => item.object));
+  const folders = originals.map((item) => sourcePath(item.object)).filter((path): path is string => path !== undefined);
+  if (folders.length === 0) return [...items];
+  const folder = folders[0]?.includes("/") ? folders[0].slice(0, folders[0].lastIndexOf("/") + 1) : "";
+  return items.map((object) => {
+    if (known.has(object) || sourcePath(object)) return object;
+    const path = `${folder}${object.kind.toLowerCase()}-${object.metadata.name}.yaml`;
+    return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [INTERNAL_PATH_ANNOTATION]: path } } };
+  });
 }
 
 function failure(results: Result[], originals: readonly Item[] = []): Outcome {
@@ -53,5 +87,5 @@ export function runResourceList(text: string): Outcome {
   if (results.length > 0) return failure(results, originals);
 
   const outcome = transform({ items: originals.map((item) => item.object), functionConfig });
-  return { output: write(outcome.items, originals, outcome.results), results: sortResults(outcome.results) };
+  return { output: write(withFilePaths(outcome.items, originals), originals, outcome.results), results: sortResults(outcome.results) };
 }

@@ -32,12 +32,22 @@ async function modelFor(object: KubeObject): Promise<ModelClass> {
   return model as ModelClass;
 }
 
+/**
+ * Kustomize wraps base64 (`binaryData`) at 76 columns. The API server's decoder (Go's encoding/base64) skips
+ * line breaks, the models' `byte` format does not: compare what the server would decode.
+ */
+function asDecoded(object: KubeObject): KubeObject {
+  const binary = object.binaryData;
+  if (object.kind !== "ConfigMap" || !binary || typeof binary !== "object") return object;
+  return { ...object, binaryData: Object.fromEntries(Object.entries(binary).map(([key, value]) => [key, String(value).replace(/[\r\n]/g, "")])) };
+}
+
 /** Every problem the upstream schemas find in the object; empty when it is valid. */
 export async function schemaProblems(object: KubeObject): Promise<string[]> {
   const problems: string[] = [];
   const Model = await modelFor(object);
   try {
-    new Model(object).validate();
+    new Model(asDecoded(object)).validate();
   } catch (error) {
     problems.push(error instanceof Error ? error.message : String(error));
   }

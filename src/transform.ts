@@ -11,21 +11,13 @@ import { findFragments } from "./settings/fragments.js";
 import { mergeFragments, originOf, type MergedSettings } from "./settings/merge.js";
 import { fieldPathToPointer } from "./settings/field-path.js";
 import { validateSettings } from "./settings/validate.js";
-import { renderConfigToml } from "./render/config-toml.js";
+import { renderConfigToml, renderContextOf } from "./render/config-toml.js";
 import { renderConfigMap } from "./render/config-map.js";
-import { configMapName, envVar, findWorkload, withConfigChecksum } from "./render/workload.js";
-import { checkListenerPorts, checkListeners } from "./checks/listeners.js";
-import { checkProbes } from "./checks/probes.js";
-import { checkStorage, FDB_CLUSTER_FILE_ENV } from "./checks/storage.js";
-import { checkCluster } from "./checks/cluster.js";
-import { checkTls, FDB_CLIENT_CERT_VOLUME, FDB_ROOT_CA_VOLUME, mountedSecret, TLS_VOLUME } from "./checks/tls.js";
-import { renderMailTls } from "./render/mail-tls.js";
-import { renderFdbClientCerts } from "./render/fdb-client-certs.js";
-import { applyResourcePatches } from "./render/resource-patches.js";
+import { configMapName, findWorkload, withConfigChecksum } from "./render/workload.js";
 import { isGenerated } from "./render/generated.js";
-import { checkOperations, checkServiceOptions } from "./checks/operations.js";
-import { mailServices, renderAdminService, shapeMailService } from "./render/service.js";
-import { renderNetworkPolicy } from "./render/network-policy.js";
+import { renderGeneratedObjects } from "./render/generated-objects.js";
+import { mailServices, shapeMailService } from "./render/service.js";
+import { checkAll } from "./checks/all.js";
 
 export interface TransformInput {
   items: readonly KubeObject[];
@@ -76,41 +68,11 @@ export function transform(input: TransformInput): TransformOutput {
   if (!settings) return unchanged(input, [...search.results, ...validation.results]);
 
   const configMap = configMapName(workload);
-  const fdbClusterFile = envVar(workload.container, FDB_CLUSTER_FILE_ENV)?.value;
-  const tlsSecret = mountedSecret(workload, TLS_VOLUME);
-  const rendered = renderConfigToml(settings, {
-    ...(fdbClusterFile ? { fdbClusterFile } : {}),
-    ...(tlsSecret?.mountPath ? { tlsDirectory: tlsSecret.mountPath } : {}),
-  });
+  const rendered = renderConfigToml(settings, renderContextOf(workload));
   const originalServices = mailServices(input.items, settings, workload);
   const services = originalServices.map((service) => shapeMailService(service, settings));
-  const patched = applyResourcePatches(
-    [
-      ...(tlsSecret ? renderMailTls(settings, workload, tlsSecret.secretName) : []),
-      ...originalServices.flatMap((service) => renderAdminService(service, settings, workload)),
-      ...renderNetworkPolicy(settings, workload),
-      ...renderFdbClientCerts(settings, workload, {
-        clientCertificate: mountedSecret(workload, FDB_CLIENT_CERT_VOLUME)?.secretName ?? "stalwart-fdb-client-cert",
-        rootCa: mountedSecret(workload, FDB_ROOT_CA_VOLUME)?.secretName ?? "stalwart-fdb-root-ca",
-      }),
-    ],
-    settings.spec,
-  );
-
-  const results = attribute([
-    ...search.results,
-    ...configMap.results,
-    ...checkListeners(settings),
-    ...checkListenerPorts(settings, workload),
-    ...checkProbes(settings, workload),
-    ...checkStorage(settings, workload),
-    ...checkCluster(settings, workload),
-    ...checkTls(settings, workload),
-    ...checkOperations(settings, workload),
-    ...checkServiceOptions(settings),
-    ...patched.results,
-    ...rendered.results,
-  ], merged);
+  const generated = renderGeneratedObjects(settings, workload, originalServices);
+  const results = attribute([...search.results, ...configMap.results, ...checkAll(settings, workload), ...generated.results, ...rendered.results], merged);
   if (hasErrors(results) || !configMap.name) return unchanged(input, results);
 
   const namespace = workload.object.metadata.namespace;
@@ -118,16 +80,16 @@ export function transform(input: TransformInput): TransformOutput {
     (item) => item.apiVersion === "v1" && item.kind === "ConfigMap" && item.metadata.name === configMap.name && item.metadata.namespace === namespace,
   );
   // Objects an earlier run generated and this one does not are removed (kpt keeps the previous output).
-  const items = input.items.filter((item) => !isGenerated(item) || patched.objects.some((object) => objectKey(object) === objectKey(item)));
+  const items = input.items.filter((item) => !isGenerated(item) || generated.objects.some((object) => objectKey(object) === objectKey(item)));
   const checksum = createHash("sha256").update(rendered.toml).digest("hex");
   upsert(items, withConfigChecksum(workload, checksum));
   upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, existing));
   for (const [index, service] of services.entries()) if (!isDeepStrictEqual(service, originalServices[index])) upsert(items, service);
-  for (const object of patched.objects) upsert(items, object);
+  for (const object of generated.objects) upsert(items, object);
 
   results.push({
     severity: "info",
-    message: `rendered config.toml (${rendered.entries.length} settings) into ConfigMap "${configMap.name}" for ${workload.kind} "${workload.object.metadata.name}"${patched.objects.length > 0 ? `, and generated ${patched.objects.map((object) => `${object.kind}/${object.metadata.name}`).join(", ")}` : ""}`,
+    message: `rendered config.toml (${rendered.entries.length} settings) into ConfigMap "${configMap.name}" for ${workload.kind} "${workload.object.metadata.name}"${generated.objects.length > 0 ? `, and generated ${generated.objects.map((object) => `${object.kind}/${object.metadata.name}`).join(", ")}` : ""}`,
     resourceRef: refTo(settings),
   });
   return { items, results: sortResults(results) };

@@ -4,9 +4,8 @@
  */
 import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
-import { envVar, volumeNamed, type Workload } from "../render/workload.js";
+import { envVar, FDB_CLUSTER_FILE_ENV, volumeNamed, type Workload } from "../render/workload.js";
 
-export const FDB_CLUSTER_FILE_ENV = "FDB_CLUSTER_FILE";
 /** The official images are built without the `foundationdb` feature (Dockerfile.build of v0.14). */
 const OFFICIAL_IMAGE = /^(docker\.io\/|ghcr\.io\/)?stalwartlabs\/stalwart([:@]|$)/;
 

@@ -4,21 +4,11 @@
  */
 import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
-import { envVar, type Workload } from "../render/workload.js";
+import { envVar, FDB_CLIENT_CERT_VOLUME, FDB_ROOT_CA_VOLUME, mountedSecret, TLS_VOLUME, type Workload } from "../render/workload.js";
 
-export const TLS_VOLUME = "tls";
-export const FDB_CLIENT_CERT_VOLUME = "fdb-client-cert";
-export const FDB_ROOT_CA_VOLUME = "fdb-root-ca";
 export const FDB_TLS_ENV = "FDB_TLS_CERTIFICATE_FILE";
 export const TLS_RELOADER = "tls-reloader";
 
-/** The Secret mounted as the named volume of the Stalwart container, and where. */
-export function mountedSecret(workload: Workload, volumeName: string): { secretName: string; mountPath?: string } | undefined {
-  const volume = workload.pod.volumes?.find((candidate) => candidate.name === volumeName);
-  if (!volume?.secret?.secretName) return undefined;
-  const mount = workload.container.volumeMounts?.find((candidate) => candidate.name === volumeName);
-  return { secretName: volume.secret.secretName, ...(mount ? { mountPath: mount.mountPath } : {}) };
-}
 
 export function hasFdbTls(workload: Workload): boolean {
   return envVar(workload.container, FDB_TLS_ENV) !== undefined;

@@ -1,6 +1,7 @@
 /** Renders config.toml from validated settings, with a TOML library, in a form Stalwart's own parser reads. */
 import { stringify } from "smol-toml";
 import type { StalwartConfig } from "../settings/validate.js";
+import { envVar, FDB_CLUSTER_FILE_ENV, mountedSecret, TLS_VOLUME, type Workload } from "./workload.js";
 import { quote, type Result } from "../results.js";
 import type { ConfigEntry, ConfigValue } from "./config/entries.js";
 import { extraConfigEntries } from "./config/extra-config.js";
@@ -59,6 +60,13 @@ function header(settings: StalwartConfig): string {
 
 /** What the renderer takes from the workload rather than from the settings. */
 export type RenderContext = StorageContext & CertificateContext;
+
+/** The render context of a workload: where the fdb component puts the cluster file, where TLS is mounted. */
+export function renderContextOf(workload: Workload): RenderContext {
+  const fdbClusterFile = envVar(workload.container, FDB_CLUSTER_FILE_ENV)?.value;
+  const tlsDirectory = mountedSecret(workload, TLS_VOLUME)?.mountPath;
+  return { ...(fdbClusterFile ? { fdbClusterFile } : {}), ...(tlsDirectory ? { tlsDirectory } : {}) };
+}
 
 export function renderConfigToml(settings: StalwartConfig, context: RenderContext = {}): RenderedConfig {
   const spec = settings.spec;

@@ -2,8 +2,9 @@
 import { CONFIG_CHECKSUM_ANNOTATION, deepClone, isRecord, type KubeObject } from "../kube.js";
 import { refTo, type Result } from "../results.js";
 
-
 export const CONTAINER_NAME = "stalwart";
+/** The variable the fdb component points at the cluster file with. */
+export const FDB_CLUSTER_FILE_ENV = "FDB_CLUSTER_FILE";
 export const CONFIG_VOLUME = "config";
 const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet"]);
 
@@ -163,4 +164,17 @@ export function withConfigChecksum(workload: Workload, checksum: string): KubeOb
   const annotations = (isRecord(metadata.annotations) ? metadata.annotations : (metadata.annotations = {})) as Record<string, string>;
   annotations[CONFIG_CHECKSUM_ANNOTATION] = checksum;
   return object;
+}
+
+/** Secret volumes the bases and components mount: the mail certificate, FoundationDB client TLS. */
+export const TLS_VOLUME = "tls";
+export const FDB_CLIENT_CERT_VOLUME = "fdb-client-cert";
+export const FDB_ROOT_CA_VOLUME = "fdb-root-ca";
+
+/** The Secret mounted as the named volume of the Stalwart container, and where. */
+export function mountedSecret(workload: Workload, volumeName: string): { secretName: string; mountPath?: string } | undefined {
+  const volume = workload.pod.volumes?.find((candidate) => candidate.name === volumeName);
+  if (!volume?.secret?.secretName) return undefined;
+  const mount = workload.container.volumeMounts?.find((candidate) => candidate.name === volumeName);
+  return { secretName: volume.secret.secretName, ...(mount ? { mountPath: mount.mountPath } : {}) };
 }

@@ -6,6 +6,7 @@ import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
 import { NATS_PASSWORD_ENV, NATS_USERNAME_ENV, NODE_ID_ENV, ROLE_KEYS } from "../render/config/cluster.js";
 import { envVar, type Workload } from "../render/workload.js";
+import { checkCredentials } from "./credentials.js";
 
 export const POD_INDEX_FIELD = "metadata.labels['apps.kubernetes.io/pod-index']";
 const MAX_NODE_ID = 511;
@@ -88,20 +89,6 @@ export function checkCluster(settings: StalwartConfig, workload: Workload): Resu
     }
   }
 
-  const credentials = [NATS_USERNAME_ENV, NATS_PASSWORD_ENV].filter((name) => envVar(workload.container, name));
-  if (cluster.nats.auth.enabled && credentials.length < 2) {
-    results.push({
-      severity: "error",
-      message: `NATS authentication needs the variables ${NATS_USERNAME_ENV} and ${NATS_PASSWORD_ENV} from a Secret: add the component overlays/components/nats-auth`,
-      field: { path: "spec.cluster.nats.auth.enabled", currentValue: true },
-    });
-  } else if (!cluster.nats.auth.enabled && credentials.length > 0) {
-    results.push({
-      severity: "warning",
-      message: `the workload sets ${credentials.join(" and ")} but \`spec.cluster.nats.auth.enabled\` is false, so nothing reads them; remove the component "nats-auth" or set \`spec.cluster.nats.auth.enabled: true\``,
-      resourceRef: ref,
-      field: { path: "spec.template.spec.containers[name=stalwart].env" },
-    });
-  }
+  results.push(...checkCredentials(workload, cluster.nats.auth.enabled, [NATS_USERNAME_ENV, NATS_PASSWORD_ENV], "nats-auth", "spec.cluster.nats.auth.enabled"));
   return results;
 }

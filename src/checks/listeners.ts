@@ -3,7 +3,7 @@ import type { StalwartConfig } from "../settings/validate.js";
 import { fieldPath } from "../settings/field-path.js";
 import { refTo, type Result } from "../results.js";
 import { enabledListeners } from "../render/config/listeners.js";
-import type { Workload } from "../render/workload.js";
+import { containerPorts, type Workload } from "../render/workload.js";
 
 /** Port clashes and TLS modes a protocol cannot have. */
 export function checkListeners(settings: StalwartConfig): Result[] {
@@ -34,7 +34,7 @@ export function checkListeners(settings: StalwartConfig): Result[] {
 /** Each enabled listener needs the container port of the same name and number; each named port, a listener. */
 export function checkListenerPorts(settings: StalwartConfig, workload: Workload): Result[] {
   const results: Result[] = [];
-  const ports = new Map((workload.container.ports ?? []).flatMap((port) => (port.name ? [[port.name, port.containerPort] as const] : [])));
+  const ports = containerPorts(workload);
   const ref = refTo(workload.object);
   const listeners = enabledListeners(settings.spec);
   for (const [id, listener] of listeners) {

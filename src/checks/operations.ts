@@ -6,27 +6,11 @@ import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
 import { enabledListeners, proxyListeners } from "../render/config/listeners.js";
 import { FALLBACK_ADMIN_SECRET_ENV, FALLBACK_ADMIN_USER_ENV, PROMETHEUS_PASSWORD_ENV, PROMETHEUS_USERNAME_ENV } from "../render/config/operations.js";
-import { envVar, type Workload } from "../render/workload.js";
+import { probePort, type Workload } from "../render/workload.js";
+import { checkCredentials } from "./credentials.js";
 import { mountHolding } from "./storage.js";
 
 export const LOG_VOLUME = "logs";
-
-/** A feature that needs variables from its component: missing ones are an error, stray ones a warning. */
-function checkCredentials(workload: Workload, enabled: boolean, names: readonly string[], component: string, field: string): Result[] {
-  const present = names.filter((name) => envVar(workload.container, name));
-  if (enabled && present.length < names.length) {
-    return [{ severity: "error", message: `needs the variables ${names.join(" and ")} from a Secret: add the component overlays/components/${component}`, field: { path: field, currentValue: true } }];
-  }
-  if (!enabled && present.length > 0) {
-    return [{
-      severity: "warning",
-      message: `the workload sets ${present.join(" and ")} but \`${field}\` is off, so nothing reads them; remove the component "${component}" or turn \`${field}\` on`,
-      resourceRef: refTo(workload.object),
-      field: { path: "spec.template.spec.containers[name=stalwart].env" },
-    }];
-  }
-  return [];
-}
 
 function checkFileTracer(settings: StalwartConfig, workload: Workload): Result[] {
   const file = settings.spec.tracer.file;
@@ -44,11 +28,10 @@ function checkFileTracer(settings: StalwartConfig, workload: Workload): Result[]
 
 /** Probe ports of the Stalwart container, by listener id. */
 function probedListeners(settings: StalwartConfig, workload: Workload): string[] {
-  const portsByName = new Map((workload.container.ports ?? []).flatMap((port) => (port.name ? [[port.name, port.containerPort] as const] : [])));
   const probed = new Set(
     [workload.container.livenessProbe, workload.container.readinessProbe, workload.container.startupProbe].flatMap((probe) => {
       const port = probe?.httpGet?.port;
-      return port === undefined ? [] : [typeof port === "number" ? port : portsByName.get(port)];
+      return port === undefined ? [] : [probePort(workload, port)];
     }),
   );
   return enabledListeners(settings.spec).filter(([, listener]) => probed.has(listener.port)).map(([id]) => id);

@@ -2,18 +2,17 @@
 import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
 import { enabledListeners } from "../render/config/listeners.js";
-import type { Workload } from "../render/workload.js";
+import { probePort, type Workload } from "../render/workload.js";
 
 const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
 
 export function checkProbes(settings: StalwartConfig, workload: Workload): Result[] {
   const results: Result[] = [];
-  const portsByName = new Map((workload.container.ports ?? []).flatMap((port) => (port.name ? [[port.name, port.containerPort] as const] : [])));
   const listeners = enabledListeners(settings.spec);
   for (const probe of PROBES) {
     const httpGet = workload.container[probe]?.httpGet;
     if (!httpGet) continue;
-    const port = typeof httpGet.port === "number" ? httpGet.port : portsByName.get(httpGet.port);
+    const port = probePort(workload, httpGet.port);
     const https = httpGet.scheme === "HTTPS";
     const served = listeners.some(([, listener]) => listener.protocol === "http" && listener.port === port && (listener.tls === "implicit") === https);
     if (!served) {

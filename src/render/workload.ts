@@ -132,6 +132,16 @@ export function selectorLabels(workload: Workload): Record<string, string> {
   return isRecord(selector) && isRecord(selector.matchLabels) ? (selector.matchLabels as Record<string, string>) : podLabels(workload);
 }
 
+/** The Stalwart container's named ports: name to port number. */
+export function containerPorts(workload: Workload): Map<string, number> {
+  return new Map((workload.container.ports ?? []).flatMap((port) => (port.name ? [[port.name, port.containerPort] as const] : [])));
+}
+
+/** The port number a probe's httpGet targets, by number or by name. */
+export function probePort(workload: Workload, port: number | string): number | undefined {
+  return typeof port === "number" ? port : containerPorts(workload).get(port);
+}
+
 export function envVar(container: Container, name: string): EnvVar | undefined {
   return container.env?.find((variable) => variable.name === name);
 }

@@ -4,7 +4,7 @@
  */
 import type { KubeObject } from "../kube.js";
 import type { StalwartConfig } from "../settings/validate.js";
-import { enabledListeners } from "./config/listeners.js";
+import { adminListenerIds, enabledListeners } from "./config/listeners.js";
 import { generatedMetadata } from "./generated.js";
 import { selectorLabels, type Workload } from "./workload.js";
 
@@ -26,8 +26,9 @@ export function renderNetworkPolicy(settings: StalwartConfig, workload: Workload
   const policy = settings.spec.networkPolicy;
   if (!policy) return [];
   const listeners = enabledListeners(settings.spec);
-  const admin = listeners.filter(([, listener]) => listener.protocol === "http" && listener.tls === "none");
-  const open = listeners.filter(([id]) => !admin.some(([adminId]) => adminId === id));
+  const adminIds = new Set(adminListenerIds(settings.spec));
+  const admin = listeners.filter(([id]) => adminIds.has(id));
+  const open = listeners.filter(([id]) => !adminIds.has(id));
   const ingress: Record<string, unknown>[] = [];
   if (open.length > 0) ingress.push({ ports: open.map(([, listener]) => tcp(listener.port)) });
   if (admin.length > 0 && (policy.adminFrom?.length ?? 0) > 0) ingress.push({ from: structuredClone(policy.adminFrom), ports: admin.map(([, listener]) => tcp(listener.port)) });

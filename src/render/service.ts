@@ -5,7 +5,7 @@
  */
 import { deepClone, isRecord, type KubeObject } from "../kube.js";
 import type { StalwartConfig } from "../settings/validate.js";
-import { enabledListeners } from "./config/listeners.js";
+import { adminListenerIds, mailListenerIds } from "./config/listeners.js";
 import { generatedMetadata, isGenerated } from "./generated.js";
 import { podLabels, type Workload } from "./workload.js";
 
@@ -31,7 +31,7 @@ function selects(service: KubeObject, labels: Record<string, string>): boolean {
 /** Services selecting the workload's pods that carry a mail listener port: the ones `spec.service` shapes. */
 export function mailServices(items: readonly KubeObject[], settings: StalwartConfig, workload: Workload): KubeObject[] {
   const labels = podLabels(workload);
-  const mailPorts = new Set(enabledListeners(settings.spec).filter(([, listener]) => listener.protocol !== "http").map(([id]) => id));
+  const mailPorts = new Set(mailListenerIds(settings.spec));
   return items.filter(
     (item) =>
       item.apiVersion === "v1" &&
@@ -43,10 +43,6 @@ export function mailServices(items: readonly KubeObject[], settings: StalwartCon
       selects(item, labels) &&
       portsOf(item).some((port) => typeof port.targetPort === "string" && mailPorts.has(port.targetPort)),
   );
-}
-
-function adminPortNames(settings: StalwartConfig): Set<string> {
-  return new Set(enabledListeners(settings.spec).filter(([, listener]) => listener.protocol === "http" && listener.tls === "none").map(([id]) => id));
 }
 
 /** The mail Service shaped by the settings. */
@@ -70,7 +66,7 @@ export function shapeMailService(service: KubeObject, settings: StalwartConfig):
   if (options.ipFamilies) spec.ipFamilies = [...options.ipFamilies];
   if (options.annotations) shaped.metadata.annotations = { ...shaped.metadata.annotations, ...options.annotations };
   if (options.adminService.enabled) {
-    const admin = adminPortNames(settings);
+    const admin = new Set(adminListenerIds(settings.spec));
     spec.ports = portsOf(shaped).filter((port) => !(typeof port.targetPort === "string" && admin.has(port.targetPort)));
   }
   return shaped;
@@ -80,7 +76,7 @@ export function shapeMailService(service: KubeObject, settings: StalwartConfig):
 export function renderAdminService(mailService: KubeObject, settings: StalwartConfig, workload: Workload): KubeObject[] {
   const options = settings.spec.service;
   if (!options.adminService.enabled) return [];
-  const admin = adminPortNames(settings);
+  const admin = new Set(adminListenerIds(settings.spec));
   const ports = portsOf(mailService)
     .filter((port) => typeof port.targetPort === "string" && admin.has(port.targetPort))
     .map(({ nodePort: _nodePort, ...port }) => port);

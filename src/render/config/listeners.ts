@@ -10,10 +10,20 @@ export function enabledListeners(spec: StalwartConfigSpec) {
     .sort(([a], [b]) => a.localeCompare(b));
 }
 
+/** Ids of the enabled mail listeners: every protocol but http. */
+export function mailListenerIds(spec: StalwartConfigSpec): string[] {
+  return enabledListeners(spec).filter(([, listener]) => listener.protocol !== "http").map(([id]) => id);
+}
+
+/** Ids of the enabled plain HTTP listeners: the web admin, the API, metrics and the probes. */
+export function adminListenerIds(spec: StalwartConfigSpec): string[] {
+  return enabledListeners(spec).filter(([, listener]) => listener.protocol === "http" && listener.tls === "none").map(([id]) => id);
+}
+
 /** The listeners that expect PROXY protocol headers: those named, or every enabled mail listener. */
 export function proxyListeners(spec: StalwartConfigSpec): string[] {
   if (!spec.proxyProtocol) return [];
-  return spec.proxyProtocol.listeners ?? enabledListeners(spec).filter(([, listener]) => listener.protocol !== "http").map(([id]) => id);
+  return spec.proxyProtocol.listeners ?? mailListenerIds(spec);
 }
 
 export function listenerEntries(spec: StalwartConfigSpec): ConfigEntry[] {

@@ -1,5 +1,6 @@
 /** KRM function results: what went wrong or what was done, as the KRM functions specification spells them. */
 import type { KubeObject } from "./kube.js";
+import { byCodeUnits } from "./order.js";
 
 export type Severity = "error" | "warning" | "info";
 
@@ -35,9 +36,9 @@ export function sortResults(results: readonly Result[]): Result[] {
   return [...results].sort(
     (a, b) =>
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      (a.file?.path ?? "").localeCompare(b.file?.path ?? "") ||
-      (a.field?.path ?? "").localeCompare(b.field?.path ?? "") ||
-      a.message.localeCompare(b.message),
+      byCodeUnits(a.file?.path ?? "", b.file?.path ?? "") ||
+      byCodeUnits(a.field?.path ?? "", b.field?.path ?? "") ||
+      byCodeUnits(a.message, b.message),
   );
 }
 

@@ -3,6 +3,7 @@ import type { StalwartConfigSpec } from "../../settings/validate.js";
 import { fieldPath } from "../../settings/field-path.js";
 import { quote, type Result } from "../../results.js";
 import { entry, type ConfigEntry } from "./entries.js";
+import { byCodeUnits } from "../../order.js";
 
 const SECRET_KEY = /(^|[.-])(secret|password|private-key|credentials|hmac-key|license-key|token)$/;
 const MACRO = /%\{(env|file):[^}]+\}%/;
@@ -22,7 +23,7 @@ export function extraConfigEntries(
 ): { entries: ConfigEntry[]; results: Result[] } {
   const entries: ConfigEntry[] = [];
   const results: Result[] = [];
-  const extra = Object.entries(spec.extraConfig ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const extra = Object.entries(spec.extraConfig ?? {}).sort(([a], [b]) => byCodeUnits(a, b));
   for (const [key, value] of extra) {
     const field = fieldPath(["spec", "extraConfig", key]);
     const clash = generated.find((generatedEntry) => overlaps(generatedEntry.key, key));

@@ -2,12 +2,13 @@
 import type { StalwartConfigSpec } from "../../settings/validate.js";
 import { fieldPath } from "../../settings/field-path.js";
 import { entry, type ConfigEntry } from "./entries.js";
+import { byCodeUnits } from "../../order.js";
 
 /** Enabled listeners, sorted by id so that config.toml does not depend on fragment order. */
 export function enabledListeners(spec: StalwartConfigSpec) {
   return Object.entries(spec.listeners)
     .filter(([, listener]) => listener.enabled)
-    .sort(([a], [b]) => a.localeCompare(b));
+    .sort(([a], [b]) => byCodeUnits(a, b));
 }
 
 /** Ids of the enabled mail listeners: every protocol but http. */

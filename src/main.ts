@@ -2,7 +2,7 @@
  * Entry point, and the only module that touches the process: reads stdin and the config file, hands them to
  * `invoke`, writes what it answers and sets the exit code.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
 import { invoke } from "./invocation.js";
 
 /**
@@ -20,12 +20,31 @@ async function readStdin(): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Writes synchronously for the same reason. A non-blocking pipe that is full (EAGAIN) gets the rest through the
+ * stream; a reader that went away (EPIPE) gets nothing more.
+ */
+function writeAll(fd: 1 | 2, text: string): void {
+  const bytes = Buffer.from(text, "utf8");
+  let offset = 0;
+  try {
+    while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EAGAIN") (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(offset));
+    else if (code !== "EPIPE") {
+      process.exitCode = 1;
+      if (fd === 1) writeAll(2, `[error] cannot write the output to stdout (${code ?? String(error)})\n`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   let stdin: Uint8Array;
   try {
     stdin = await readStdin();
   } catch (error) {
-    process.stderr.write(`[error] cannot read stdin (${(error as NodeJS.ErrnoException).code ?? String(error)}): run the function with a resource stream or a ResourceList piped in\n`);
+    writeAll(2, `[error] cannot read stdin (${(error as NodeJS.ErrnoException).code ?? String(error)}): run the function with a resource stream or a ResourceList piped in\n`);
     process.exitCode = 1;
     return;
   }
@@ -36,9 +55,9 @@ async function main(): Promise<void> {
     pluginConfigRoot: process.env.KUSTOMIZE_PLUGIN_CONFIG_ROOT,
     debug: Boolean(process.env.STALWART_FN_DEBUG),
   });
-  process.stdout.write(answer.stdout);
-  process.stderr.write(answer.stderr);
   process.exitCode = answer.exitCode;
+  writeAll(1, answer.stdout);
+  writeAll(2, answer.stderr);
 }
 
 void main();

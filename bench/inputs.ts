@@ -1,0 +1,44 @@
+/** What the benchmark feeds the function: the overlays/cluster input, grown by unrelated items, listeners or replicas. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import type { KubeObject } from "../src/kube.ts";
+import { overlayInput } from "../test/support/fixtures.ts";
+import { kustomizeInput } from "../test/support/kustomize-input.ts";
+import { REPO_ROOT } from "../test/support/tools.ts";
+
+export const CLUSTER_CONFIG = join(REPO_ROOT, "overlays/cluster/stalwartconfig.yaml");
+export const clusterStream = () => kustomizeInput("overlays/cluster");
+export const clusterConfig = () => readFileSync(CLUSTER_CONFIG, "utf8");
+
+/** An object the function has no business with, as another application would bring it. */
+export function unrelated(index: number): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: `unrelated-${index}`, namespace: "other", labels: { app: "other" }, annotations: { note: "passes through" } },
+    data: { "settings.json": JSON.stringify({ index, enabled: index % 2 === 0 }), mode: "0644" },
+  };
+}
+
+/** The overlays/cluster stream with `count` unrelated objects after it. */
+export function streamWithUnrelated(count: number): string {
+  const extra = Array.from({ length: count }, (_, index) => stringify(unrelated(index), { version: "1.1" }));
+  return [clusterStream().replace(/\n*$/, "\n"), ...extra].join("---\n");
+}
+
+/** overlays/cluster's items with `count` more enabled listeners on ports from 10000 (64 in all at most). */
+export function itemsWithListeners(count: number): KubeObject[] {
+  const items = structuredClone(overlayInput("overlays/cluster"));
+  const fragment = items.find((item) => item.kind === "StalwartConfig" && (item.spec as { listeners?: unknown }).listeners) as unknown as { spec: { listeners: Record<string, unknown> } };
+  for (let index = 0; index < count; index++) fragment.spec.listeners[`extra-${index}`] = { protocol: "smtp", port: 10000 + index, tls: "none" };
+  return items;
+}
+
+/** overlays/cluster's items with the StatefulSet at `replicas`. */
+export function itemsWithReplicas(replicas: number): KubeObject[] {
+  const items = structuredClone(overlayInput("overlays/cluster"));
+  const statefulSet = items.find((item) => item.kind === "StatefulSet") as unknown as { spec: { replicas: number } };
+  statefulSet.spec.replicas = replicas;
+  return items;
+}

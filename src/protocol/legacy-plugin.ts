@@ -6,7 +6,7 @@ import { isKubeObject, type KubeObject } from "../kube.js";
 import { sortResults, type Result } from "../results.js";
 import { transform } from "../transform.js";
 import type { Outcome } from "./outcome.js";
-import { nodesFor, parseDocuments, readItem, stringifyNode, type Item } from "./yaml-documents.js";
+import { parseDocuments, readItem, stringifyStream, valueOf, type Item } from "./yaml-documents.js";
 
 export interface LegacyInput {
   configText: string;
@@ -15,15 +15,13 @@ export interface LegacyInput {
   configSource: string;
 }
 
-function write(objects: readonly KubeObject[], originals: readonly Item[]): string {
-  return nodesFor(objects, originals).map(stringifyNode).join("---\n");
-}
-
 function readConfig(text: string, source: string): { config?: KubeObject; results: Result[] } {
   const parsed = parseDocuments(text, source);
   if (parsed.results.length > 0) return { results: parsed.results };
   const documents = parsed.documents.filter((document) => document.contents !== null);
-  const config = documents.length === 1 ? documents[0]?.toJS() : undefined;
+  const read = documents.length === 1 && documents[0]?.contents ? valueOf(documents[0].contents, source) : {};
+  if (read.result) return { results: [read.result] };
+  const config = read.value;
   if (isKubeObject(config)) return { config, results: [] };
   return { results: [{ severity: "error", message: `${source} must hold exactly one StalwartConfig with \`apiVersion\`, \`kind\` and \`metadata.name\`` }] };
 }
@@ -37,7 +35,7 @@ export function runLegacyPlugin(input: LegacyInput): Outcome {
   parsed.documents.forEach((document, index) => {
     if (document.contents === null) return;
     const read = readItem(document.contents, `document ${index + 1} of the resource stream`);
-    if (read.item) originals.push(read.item);
+    if (read.item) originals.push({ ...read.item, comments: { before: document.commentBefore, after: document.comment } });
     if (read.result) results.push(read.result);
   });
   if (results.length === 0 && originals.length === 0) {
@@ -46,8 +44,8 @@ export function runLegacyPlugin(input: LegacyInput): Outcome {
       message: "the resource stream on stdin is empty: list the function under `transformers:` (not `generators:`) of a kustomization whose resources include base/single or base/cluster",
     });
   }
-  if (results.length > 0) return { output: write(originals.map((item) => item.object), originals), results: sortResults(results) };
+  if (results.length > 0) return { output: stringifyStream(originals.map((item) => item.object), originals), results: sortResults(results) };
 
   const outcome = transform({ items: originals.map((item) => item.object), functionConfig: config.config, functionConfigPath: input.configSource });
-  return { output: write(outcome.items, originals), results: outcome.results };
+  return { output: stringifyStream(outcome.items, originals), results: outcome.results };
 }

@@ -4,7 +4,7 @@ import { INTERNAL_PATH_ANNOTATION, isKubeObject, sourcePath, type KubeObject } f
 import { sortResults, type Result } from "../results.js";
 import { transform } from "../transform.js";
 import type { Outcome } from "./outcome.js";
-import { nodesFor, parseDocuments, readItem, stringifyNode, type Item } from "./yaml-documents.js";
+import { nodesFor, parseDocuments, readItem, stringifyNode, valueOf, type Item } from "./yaml-documents.js";
 
 const RESOURCE_LIST = { apiVersion: "config.kubernetes.io/v1", kind: "ResourceList" };
 
@@ -51,7 +51,8 @@ function withFilePaths(items: readonly KubeObject[], originals: readonly Item[])
   });
 }
 
-function failure(results: Result[], originals: readonly Item[] = []): Outcome {
+/** A ResourceList with the results and the items read so far: KRM mode answers with one even on failure. */
+export function failure(results: Result[], originals: readonly Item[] = []): Outcome {
   return { output: write(originals.map((item) => item.object), originals, results), results };
 }
 
@@ -80,8 +81,10 @@ export function runResourceList(text: string): Outcome {
   const configNode = root.get("functionConfig", true) as ParsedNode | undefined;
   let functionConfig: KubeObject | undefined;
   if (configNode) {
-    const config = new Document(configNode).toJS();
-    if (isKubeObject(config)) functionConfig = config;
+    const read = valueOf(configNode, "`functionConfig` of the ResourceList");
+    const config = read.value;
+    if (read.result) results.push(read.result);
+    else if (isKubeObject(config)) functionConfig = config;
     else results.push({ severity: "error", message: "`functionConfig` must be a StalwartConfig with `apiVersion`, `kind` and `metadata.name`" });
   }
   if (results.length > 0) return failure(results, originals);

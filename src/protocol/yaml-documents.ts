@@ -16,6 +16,13 @@ const STRINGIFY = { lineWidth: 0, minContentWidth: 0 } as const;
 export interface Item {
   object: KubeObject;
   node?: ParsedNode;
+  /** Comments of the document around the node (above its first line, below its last), in a stream. */
+  comments?: DocumentComments;
+}
+
+export interface DocumentComments {
+  before: string | null;
+  after: string | null;
 }
 
 function lineOf(text: string, offset: number): { line: number; column: number } {
@@ -40,9 +47,23 @@ export function parseDocuments(text: string, source: string): { documents: Docum
   return { documents: results.length > 0 ? [] : documents, results };
 }
 
+/**
+ * The plain value of a parsed node, or why YAML cannot give one: an alias whose anchor is elsewhere, a merge
+ * key (`<<`) of something other than a map, or aliases that expand exponentially ("billion laughs").
+ */
+export function valueOf(node: ParsedNode, where: string): { value?: unknown; result?: Result } {
+  try {
+    return { value: new Document(node, PARSE).toJS({ maxAliasCount: 100 }) as unknown };
+  } catch (error) {
+    return { result: { severity: "error", message: `${where} cannot be read: ${(error as Error).message.split("\n")[0]}` } };
+  }
+}
+
 /** Reads a document or node as a KRM object, or says why it is not one. */
 export function readItem(node: ParsedNode | null | undefined, where: string): { item?: Item; result?: Result } {
-  const object = node ? new Document(node, PARSE).toJS({ maxAliasCount: 100 }) : undefined;
+  const read = node ? valueOf(node, where) : {};
+  if (read.result) return read;
+  const object = read.value;
   if (isKubeObject(object)) return { item: { object, node: node ?? undefined } };
   return {
     result: {
@@ -67,16 +88,30 @@ export function nodeFor(object: KubeObject, original: Item | undefined): Node {
   return node;
 }
 
-/** Output nodes for the objects, each matched to the item it came from by identity, then by object key. */
-export function nodesFor(objects: readonly KubeObject[], originals: readonly Item[]): Node[] {
+/** The item each output object came from, matched by identity, then by object key. */
+function originalsOf(objects: readonly KubeObject[], originals: readonly Item[]): (Item | undefined)[] {
   const byObject = new Map(originals.map((item) => [item.object, item]));
   const byKey = new Map(originals.map((item) => [objectKey(item.object), item]));
-  return objects.map((object) => nodeFor(object, byObject.get(object) ?? byKey.get(objectKey(object))));
+  return objects.map((object) => byObject.get(object) ?? byKey.get(objectKey(object)));
+}
+
+/** Output nodes for the objects, each built on the item it came from. */
+export function nodesFor(objects: readonly KubeObject[], originals: readonly Item[]): Node[] {
+  const matched = originalsOf(objects, originals);
+  return objects.map((object, index) => nodeFor(object, matched[index]));
 }
 
 /** One YAML document's text. */
-export function stringifyNode(node: Node): string {
+export function stringifyNode(node: Node, comments?: DocumentComments): string {
   const document = new Document(null, PARSE);
   document.contents = node as never;
+  document.commentBefore = comments?.before ?? null;
+  document.comment = comments?.after ?? null;
   return document.toString(STRINGIFY);
+}
+
+/** A multi-document stream of the objects, each built on the document it came from, comments included. */
+export function stringifyStream(objects: readonly KubeObject[], originals: readonly Item[]): string {
+  const matched = originalsOf(objects, originals);
+  return objects.map((object, index) => stringifyNode(nodeFor(object, matched[index]), matched[index]?.comments)).join("---\n");
 }

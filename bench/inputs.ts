@@ -1,31 +1,15 @@
-/** What the benchmark feeds the function: the overlays/cluster input, grown by unrelated items, listeners or replicas. */
+/** What the benchmark feeds the function: the overlays/cluster input, grown by listeners or replicas. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { stringify } from "yaml";
 import type { KubeObject } from "../src/kube.ts";
 import { overlayInput } from "../test/support/fixtures.ts";
 import { kustomizeInput } from "../test/support/kustomize-input.ts";
+export { streamWithUnrelated } from "../test/support/unrelated.ts";
 import { REPO_ROOT } from "../test/support/tools.ts";
 
 export const CLUSTER_CONFIG = join(REPO_ROOT, "overlays/cluster/stalwartconfig.yaml");
 export const clusterStream = () => kustomizeInput("overlays/cluster");
 export const clusterConfig = () => readFileSync(CLUSTER_CONFIG, "utf8");
-
-/** An object the function has no business with, as another application would bring it. */
-export function unrelated(index: number): KubeObject {
-  return {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name: `unrelated-${index}`, namespace: "other", labels: { app: "other" }, annotations: { note: "passes through" } },
-    data: { "settings.json": JSON.stringify({ index, enabled: index % 2 === 0 }), mode: "0644" },
-  };
-}
-
-/** The overlays/cluster stream with `count` unrelated objects after it. */
-export function streamWithUnrelated(count: number): string {
-  const extra = Array.from({ length: count }, (_, index) => stringify(unrelated(index), { version: "1.1" }));
-  return [clusterStream().replace(/\n*$/, "\n"), ...extra].join("---\n");
-}
 
 /** overlays/cluster's items with `count` more enabled listeners on ports from 10000 (64 in all at most). */
 export function itemsWithListeners(count: number): KubeObject[] {

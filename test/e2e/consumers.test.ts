@@ -29,6 +29,26 @@ function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).sort().map((file) => [file, readFileSync(join(dir, file), "utf8")]));
 }
 
+/** Another application's object, with comments, quoting and styles a re-write could lose. */
+const UNRELATED_FILE = `# A resource of another application: the function must leave it alone.
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: other-widget # trailing comment
+  annotations:
+    note: "yes" # quoted: YAML 1.1 reads a bare yes as true
+spec:
+  mode: "0644"
+  list:
+    - a
+    - 'b'
+  # a comment before a key
+  flow: {a: 1, b: [x, y]}
+  text: |
+    line one
+      indented line
+`;
+
 describe("kpt fn render on overlays/kpt", () => {
   /** A copy of the repository's package and plugin, laid out as in the repository, to render in. */
   function workspace(): string {
@@ -61,8 +81,11 @@ describe("kpt fn render on overlays/kpt", () => {
     writeFileSync(deployment, readFileSync(deployment, "utf8").replace("spec:\n", "spec:\n  # kept by kpt\n"));
     const config = join(pkg, "stalwartconfig.yaml");
     writeFileSync(config, readFileSync(config, "utf8").replace(/  tls:[\s\S]*$/, "  tls:\n    # an issuer of my own\n    issuerRef:\n      name: letsencrypt\n").replace("mail.example.com", "mx.example.org"));
+    const widget = join(pkg, "widget-other.yaml");
+    writeFileSync(widget, UNRELATED_FILE);
     const result = render(dir);
     assert.equal(result.status, 0, result.stderr);
+    assert.equal(readFileSync(widget, "utf8"), UNRELATED_FILE, "a file the function does not own stays byte for byte");
     assert.match(readFileSync(deployment, "utf8"), /# kept by kpt/);
     assert.match(readFileSync(config, "utf8"), /# an issuer of my own/);
     const files = readdirSync(pkg);

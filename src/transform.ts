@@ -3,8 +3,7 @@
  * settings, renders config.toml into the ConfigMap the workload mounts, stamps the config checksum on the pod
  * template and passes every other item through untouched. With any error it changes nothing.
  */
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { objectKey, type KubeObject } from "./kube.js";
 import { hasErrors, refTo, sortResults, type Result } from "./results.js";
@@ -82,8 +81,7 @@ export function transform(input: TransformInput): TransformOutput {
   );
   // Objects an earlier run generated and this one does not are removed (kpt keeps the previous output).
   const items = input.items.filter((item) => !isGenerated(item) || generated.objects.some((object) => objectKey(object) === objectKey(item)));
-  // Not node:crypto: loading it costs a cold start some 6 ms, more than hashing a few KB in JavaScript.
-  const checksum = bytesToHex(sha256(utf8ToBytes(rendered.toml)));
+  const checksum = createHash("sha256").update(rendered.toml).digest("hex");
   upsert(items, withConfigChecksum(workload, checksum));
   upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, existing));
   for (const [index, service] of services.entries()) if (!isDeepStrictEqual(service, originalServices[index])) upsert(items, service);

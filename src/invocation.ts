@@ -9,7 +9,7 @@ import { isUtf8 } from "node:buffer";
 import { formatResult, hasErrors, type Result } from "./results.js";
 import { runLegacyPlugin } from "./protocol/legacy-plugin.js";
 import type { Outcome } from "./protocol/outcome.js";
-import { runResourceList } from "./protocol/resource-list.js";
+import { failure, runResourceList } from "./protocol/resource-list.js";
 
 export interface Invocation {
   args: readonly string[];
@@ -28,8 +28,10 @@ export interface Answer {
   exitCode: 0 | 1;
 }
 
-function failed(message: string): Outcome {
-  return { output: "", results: [{ severity: "error", message }] };
+/** A failure before the protocol's own reader ran; in KRM mode stdout must still be a ResourceList. */
+function failed(message: string, krm = false): Outcome {
+  const results: Result[] = [{ severity: "error", message }];
+  return krm ? failure(results) : { output: "", results };
 }
 
 /** UTF-8 text, or the line of the first byte that is not UTF-8 (0x0A never occurs inside a multi-byte character). */
@@ -48,7 +50,7 @@ function decode(bytes: Uint8Array, source: string): { text?: string; problem?: s
 function outcomeOf(invocation: Invocation): Outcome {
   const stdin = decode(invocation.stdin, invocation.args[0] === undefined ? "the ResourceList on stdin" : "the resource stream on stdin");
   const configPath = invocation.args[0];
-  if (configPath === undefined) return stdin.text === undefined ? failed(stdin.problem ?? "") : runResourceList(stdin.text);
+  if (configPath === undefined) return stdin.text === undefined ? failed(stdin.problem ?? "", true) : runResourceList(stdin.text);
   let configBytes: Uint8Array;
   try {
     configBytes = invocation.readFile(configPath);
@@ -64,13 +66,10 @@ function outcomeOf(invocation: Invocation): Outcome {
   return runLegacyPlugin({ configText: config.text, streamText: stdin.text, configSource });
 }
 
-function unexpected(error: unknown, debug: boolean): { outcome: Outcome; stack: string } {
+function unexpected(error: unknown, debug: boolean, krm: boolean): { outcome: Outcome; stack: string } {
   const detail = error instanceof Error ? error.message : String(error);
-  const result: Result = {
-    severity: "error",
-    message: `internal error: ${detail}. This is a bug in the function, not in your configuration; please report it to the maintainers of this library with the input (set STALWART_FN_DEBUG=1 for a stack trace)`,
-  };
-  return { outcome: { output: "", results: [result] }, stack: debug && error instanceof Error ? `${error.stack}\n` : "" };
+  const message = `internal error: ${detail}. This is a bug in the function, not in your configuration; please report it to the maintainers of this library with the input (set STALWART_FN_DEBUG=1 for a stack trace)`;
+  return { outcome: failed(message, krm), stack: debug && error instanceof Error ? `${error.stack}\n` : "" };
 }
 
 export function invoke(invocation: Invocation): Answer {
@@ -79,7 +78,7 @@ export function invoke(invocation: Invocation): Answer {
   try {
     outcome = outcomeOf(invocation);
   } catch (error) {
-    ({ outcome, stack } = unexpected(error, invocation.debug === true));
+    ({ outcome, stack } = unexpected(error, invocation.debug === true, invocation.args[0] === undefined));
   }
   const lines = outcome.results.filter((result) => result.severity !== "info").map((result) => `${formatResult(result)}\n`);
   return { stdout: outcome.output, stderr: stack + lines.join(""), exitCode: hasErrors(outcome.results) ? 1 : 0 };

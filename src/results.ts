@@ -42,16 +42,25 @@ export function sortResults(results: readonly Result[]): Result[] {
   );
 }
 
+/** Names, kinds, keys and paths from the input can hold line breaks and terminal escapes. */
+const UNPRINTABLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Escapes what would break a line or drive a terminal, as `\uXXXX`. */
+export function oneLine(text: string): string {
+  return text.replace(UNPRINTABLE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** One line per result: `[severity] apiVersion/Kind/namespace/name field.path: message (file)`. */
 export function formatResult(result: Result): string {
   const ref = result.resourceRef;
   const subject = ref ? [ref.apiVersion, ref.kind, ref.namespace, ref.name].filter(Boolean).join("/") : "";
   const where = [subject, result.field?.path].filter(Boolean).join(" ");
   const file = result.file ? ` (in ${result.file.path})` : "";
-  return `[${result.severity}] ${where ? `${where}: ` : ""}${result.message}${file}`;
+  return oneLine(`[${result.severity}] ${where ? `${where}: ` : ""}${result.message}${file}`);
 }
 
 /** Renders a value the way messages quote user input. */
 export function quote(value: unknown): string {
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   return typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
 }

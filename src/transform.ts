@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { objectKey, type KubeObject } from "./kube.js";
+import { objectKey, SETTINGS_KIND, type KubeObject } from "./kube.js";
 import { hasErrors, refTo, sortResults, type Result } from "./results.js";
 import { findFragments } from "./settings/fragments.js";
 import { mergeFragments, originOf, type MergedSettings } from "./settings/merge.js";
@@ -53,9 +53,26 @@ function upsert(items: KubeObject[], object: KubeObject): void {
   else items[index] = object;
 }
 
+/**
+ * kustomize never emits one object twice; with two, the output would hold the changed one and a stale copy,
+ * and whichever comes last wins on apply. Fragments may repeat a name: they merge in stream order.
+ */
+function duplicates(items: readonly KubeObject[]): Result[] {
+  const seen = new Set<string>();
+  return items.flatMap((item) => {
+    const key = objectKey(item);
+    if (item.kind === SETTINGS_KIND || !seen.has(key)) {
+      seen.add(key);
+      return [];
+    }
+    return [{ severity: "error" as const, message: "appears twice in the input, and only one of them could be updated: remove the other", resourceRef: refTo(item) }];
+  });
+}
+
 export function transform(input: TransformInput): TransformOutput {
   const search = findFragments(input.items, input.functionConfig, input.functionConfigPath);
-  if (hasErrors(search.results)) return unchanged(input, search.results);
+  const twice = duplicates(input.items);
+  if (hasErrors([...search.results, ...twice])) return unchanged(input, [...search.results, ...twice]);
 
   // Without a workload there is nothing to configure, and every settings error would be noise.
   const found = findWorkload(input.items);

@@ -10,7 +10,9 @@ import { pointerSegments } from "../settings/field-path.js";
 import type { Result } from "../results.js";
 
 const PARSE = { version: "1.1", prettyErrors: false, uniqueKeys: true } as const;
-const STRINGIFY = { lineWidth: 0, minContentWidth: 0 } as const;
+// With lineWidth 0 only `!!binary` values read minContentWidth: yaml splits their base64 into lines that wide,
+// and with 0 into endlessly many (a RangeError).
+const STRINGIFY = { lineWidth: 0, minContentWidth: 76 } as const;
 
 /** A KRM object with the node it was read from, when it was read rather than made. */
 export interface Item {
@@ -36,7 +38,10 @@ export function parseDocuments(text: string, source: string): { documents: Docum
   if (!Array.isArray(documents)) return { documents: [], results: [] };
   const results: Result[] = [];
   for (const document of documents) {
-    for (const error of document.errors) {
+    // A tag that does not fit its value (`!!float abc`, `!!timestamp x`) is only a warning to yaml, which then
+    // reads a string but writes the tag's idea of it back (`.nan`), or fails to: refused like any other error.
+    const unresolvedTags = document.warnings.filter((warning) => warning.code === "TAG_RESOLVE_FAILED");
+    for (const error of [...document.errors, ...unresolvedTags]) {
       const { line, column } = lineOf(text, error.pos[0]);
       results.push({
         severity: "error",
@@ -47,16 +52,30 @@ export function parseDocuments(text: string, source: string): { documents: Docum
   return { documents: results.length > 0 ? [] : documents, results };
 }
 
+/** Whether the value contains itself, as an alias inside the node its anchor names makes it. */
+function isCircular(value: unknown, ancestors = new Set<object>()): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  const circular = Object.values(value).some((child) => isCircular(child, ancestors));
+  ancestors.delete(value);
+  return circular;
+}
+
 /**
  * The plain value of a parsed node, or why YAML cannot give one: an alias whose anchor is elsewhere, a merge
- * key (`<<`) of something other than a map, or aliases that expand exponentially ("billion laughs").
+ * key (`<<`) of something other than a map, aliases that expand exponentially ("billion laughs"), or an alias
+ * inside its own anchor, whose value is endless.
  */
 export function valueOf(node: ParsedNode, where: string): { value?: unknown; result?: Result } {
+  let value: unknown;
   try {
-    return { value: new Document(node, PARSE).toJS({ maxAliasCount: 100 }) as unknown };
+    value = new Document(node, PARSE).toJS({ maxAliasCount: 100 }) as unknown;
   } catch (error) {
     return { result: { severity: "error", message: `${where} cannot be read: ${(error as Error).message.split("\n")[0]}` } };
   }
+  if (isCircular(value)) return { result: { severity: "error", message: `${where} cannot be read: an alias refers to a node that contains it, so the value never ends` } };
+  return { value };
 }
 
 /** Reads a document or node as a KRM object, or says why it is not one. */
@@ -73,6 +92,11 @@ export function readItem(node: ParsedNode | null | undefined, where: string): { 
   };
 }
 
+/** Cloned first, so that a Buffer (`!!binary`) reads as the Uint8Array every deep copy makes of it. */
+function asJson(object: KubeObject): object {
+  return JSON.parse(JSON.stringify(structuredClone(object))) as object;
+}
+
 /** The node to write for an output object: the original one, with only the changes applied, or a new one. */
 export function nodeFor(object: KubeObject, original: Item | undefined): Node {
   const document = new Document(null, PARSE);
@@ -80,7 +104,9 @@ export function nodeFor(object: KubeObject, original: Item | undefined): Node {
   if (original.object === object) return original.node;
   const node = original.node;
   if (!isCollection(node)) return document.createNode(object);
-  for (const operation of jsonPatch.compare(original.object, object)) {
+  // Compared as JSON on both sides: fast-json-patch clones one side through JSON itself, which would turn a
+  // YAML 1.1 timestamp (a Date) into a string and "change" it character by character.
+  for (const operation of jsonPatch.compare(asJson(original.object), asJson(object))) {
     const path = pointerSegments(operation.path);
     if (operation.op === "remove") node.deleteIn(path);
     else if (operation.op === "add" || operation.op === "replace") node.setIn(path, document.createNode(operation.value));

@@ -2,7 +2,7 @@
 import { stringify } from "smol-toml";
 import type { StalwartConfig } from "../settings/validate.js";
 import { envVar, FDB_CLUSTER_FILE_ENV, mountedSecret, TLS_VOLUME, type Workload } from "./workload.js";
-import { quote, type Result } from "../results.js";
+import { oneLine, quote, type Result } from "../results.js";
 import type { ConfigEntry, ConfigValue } from "./config/entries.js";
 import { extraConfigEntries } from "./config/extra-config.js";
 import { identityEntries } from "./config/identity.js";
@@ -44,18 +44,20 @@ function nest(entries: readonly ConfigEntry[]): Table {
     const last = segments.pop() as string;
     let table = root;
     for (const segment of segments) {
-      const next = (table[segment] ??= {});
+      // Own keys only: `constructor` is a valid key, and every object inherits one.
+      const next = Object.hasOwn(table, segment) ? table[segment] : (table[segment] = {});
       if (typeof next !== "object" || Array.isArray(next)) throw new Error(`config key ${key} would nest under the value of ${segment}`);
       table = next as Table;
     }
-    if (last in table) throw new Error(`config key ${key} is written twice`);
+    if (Object.hasOwn(table, last)) throw new Error(`config key ${key} is written twice`);
     table[last] = Array.isArray(value) ? [...value] : value;
   }
   return root;
 }
 
 function header(settings: StalwartConfig): string {
-  return `# Generated from StalwartConfig "${settings.metadata.name}" by the stalwart.krm.example function.\n# Edit the StalwartConfig, not this file: it is rewritten on every build.\n\n`;
+  // The name is the user's: quoted and escaped, it cannot end the comment line and start a table.
+  return `# Generated from StalwartConfig ${oneLine(quote(settings.metadata.name))} by the stalwart.krm.example function.\n# Edit the StalwartConfig, not this file: it is rewritten on every build.\n\n`;
 }
 
 /** What the renderer takes from the workload rather than from the settings. */

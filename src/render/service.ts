@@ -21,7 +21,8 @@ interface ServicePort {
 }
 
 const specOf = (service: KubeObject) => service.spec as Record<string, unknown>;
-const portsOf = (service: KubeObject) => (Array.isArray(specOf(service).ports) ? (specOf(service).ports as ServicePort[]) : []);
+// Entries that are not objects (the API server refuses them) are skipped rather than read.
+const portsOf = (service: KubeObject) => (Array.isArray(specOf(service).ports) ? (specOf(service).ports as unknown[]).filter(isRecord) as unknown as ServicePort[] : []);
 
 function selects(service: KubeObject, labels: Record<string, string>): boolean {
   const selector = specOf(service).selector;

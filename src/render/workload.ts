@@ -79,7 +79,7 @@ function podSpecOf(object: KubeObject): PodSpec | undefined {
 function asWorkload(object: KubeObject): Workload | undefined {
   if (!WORKLOAD_KINDS.has(object.kind) || !object.apiVersion.startsWith("apps/")) return undefined;
   const pod = podSpecOf(object);
-  const container = pod?.containers.find((candidate) => candidate.name === CONTAINER_NAME);
+  const container = pod?.containers.find((candidate) => isRecord(candidate) && candidate.name === CONTAINER_NAME);
   if (!pod || !container) return undefined;
   const spec = object.spec as Record<string, unknown>;
   const templates = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
@@ -96,9 +96,56 @@ function asWorkload(object: KubeObject): Workload | undefined {
   };
 }
 
+const listOf = (value: unknown, isEntry: (entry: unknown) => boolean) => value === undefined || (Array.isArray(value) && value.every(isEntry));
+const withStrings = (...keys: string[]) => (entry: unknown) => isRecord(entry) && keys.every((key) => typeof entry[key] === "string");
+const probe = (value: unknown) =>
+  value === undefined || (isRecord(value) && (value.httpGet === undefined || (isRecord(value.httpGet) && ["number", "string"].includes(typeof value.httpGet.port))));
+/** A volume whose name, and the name of the object a configMap, secret or claim volume refers to, are strings. */
+const volume = (entry: unknown) =>
+  withStrings("name")(entry) &&
+  ([["configMap", "name"], ["secret", "secretName"], ["persistentVolumeClaim", "claimName"]] as const).every(([source, key]) => {
+    const value = (entry as Record<string, unknown>)[source];
+    return value === undefined || (isRecord(value) && ["undefined", "string"].includes(typeof value[key]));
+  });
+const stringMap = (value: unknown) => value === undefined || (isRecord(value) && Object.values(value).every((entry) => typeof entry === "string"));
+
+/**
+ * The first pod template field the function reads whose type is not the one Kubernetes gives it, with that
+ * type: the checks rely on them (a patch can set anything, and the API server would refuse it later anyway).
+ */
+function malformedField(workload: Workload): { path: string; expected: string } | undefined {
+  const container = workload.container as unknown as Record<string, unknown>;
+  const pod = workload.pod as unknown as Record<string, unknown>;
+  const inContainer = "spec.template.spec.containers[name=stalwart]";
+  const spec = workload.object.spec as Record<string, unknown>;
+  const template = spec.template as Record<string, unknown>;
+  const fields: [string, string, boolean][] = [
+    // Generated objects copy these: a value YAML read as a date or as binary would be copied too.
+    ["metadata.namespace", "a string", workload.object.metadata.namespace === undefined || typeof workload.object.metadata.namespace === "string"],
+    ["metadata.labels", "a map of strings", stringMap(workload.object.metadata.labels)],
+    ["spec.template.metadata.labels", "a map of strings", template.metadata === undefined || (isRecord(template.metadata) && stringMap(template.metadata.labels))],
+    ["spec.selector.matchLabels", "a map of strings", spec.selector === undefined || (isRecord(spec.selector) && stringMap(spec.selector.matchLabels))],
+    ["spec.template.spec.containers", "a list of objects", pod.containers instanceof Array && pod.containers.every(isRecord)],
+    ["spec.template.spec.initContainers", "a list of objects", listOf(pod.initContainers, isRecord)],
+    ["spec.template.spec.volumes", "a list of volumes with a `name`, whose `configMap`, `secret` or `persistentVolumeClaim` names its object by a string", listOf(pod.volumes, volume)],
+    [`${inContainer}.image`, "a string", container.image === undefined || typeof container.image === "string"],
+    [`${inContainer}.command`, "a list of strings", listOf(container.command, (part) => typeof part === "string")],
+    [`${inContainer}.ports`, "a list of objects with a numeric `containerPort`", listOf(container.ports, (port) => isRecord(port) && typeof port.containerPort === "number" && ["undefined", "string"].includes(typeof port.name))],
+    [`${inContainer}.volumeMounts`, "a list of objects with a `name` and a `mountPath`", listOf(container.volumeMounts, withStrings("name", "mountPath"))],
+    [`${inContainer}.env`, "a list of objects with a `name`", listOf(container.env, withStrings("name"))],
+    ...(["livenessProbe", "readinessProbe", "startupProbe"] as const).map((name): [string, string, boolean] => [`${inContainer}.${name}`, "an object whose `httpGet` has a `port`", probe(container[name])]),
+  ];
+  const found = fields.find(([, , ok]) => !ok);
+  return found && { path: found[0], expected: found[1] };
+}
+
 /** The one Stalwart workload among the items, or an error saying what to include. */
 export function findWorkload(items: readonly KubeObject[]): { workload?: Workload; results: Result[] } {
   const workloads = items.flatMap((item) => asWorkload(item) ?? []);
+  const malformed = workloads.length === 1 && workloads[0] ? malformedField(workloads[0]) : undefined;
+  if (malformed && workloads[0]) {
+    return { results: [{ severity: "error", message: `must be ${malformed.expected}, as Kubernetes has it; fix the patch or the base that set it`, resourceRef: refTo(workloads[0].object), field: { path: malformed.path } }] };
+  }
   if (workloads.length === 1) return { workload: workloads[0], results: [] };
   if (workloads.length === 0) {
     return {

@@ -40,15 +40,18 @@ function mergeInto(
 ): void {
   for (const [key, value] of Object.entries(source)) {
     const here = pointer(at, key);
+    // Own properties only, and defined rather than assigned: a key `__proto__` (YAML makes it an ordinary key)
+    // must not reach Object.prototype, where it would add fields to every object of the run.
+    const current = Object.hasOwn(target, key) ? target[key] : undefined;
     if (value === null) {
       delete target[key];
       forget(origins, here);
-    } else if (isRecord(value) && isRecord(target[key])) {
+    } else if (isRecord(value) && isRecord(current)) {
       origins.set(here, fragment);
-      mergeInto(target[key] as Record<string, unknown>, value, here, fragment, origins);
+      mergeInto(current, value, here, fragment, origins);
     } else {
       forget(origins, here);
-      target[key] = deepClone(value);
+      Object.defineProperty(target, key, { value: deepClone(value), enumerable: true, writable: true, configurable: true });
       record(origins, here, value, fragment);
     }
   }

@@ -66,7 +66,7 @@ export function readLikeStalwart(text: string): FlatConfig {
   const out: FlatConfig = {};
   let table = "";
   const set = (key: string, value: string) => {
-    if (key in out) throw new Error(`Stalwart rejects the duplicate key ${key}`);
+    if (Object.hasOwn(out, key)) throw new Error(`Stalwart rejects the duplicate key ${key}`);
     out[key] = value;
   };
   for (const raw of text.split("\n")) {

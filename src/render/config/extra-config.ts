@@ -5,8 +5,9 @@ import { quote, type Result } from "../../results.js";
 import { entry, type ConfigEntry } from "./entries.js";
 import { byCodeUnits } from "../../order.js";
 
-const SECRET_KEY = /(^|[.-])(secret|password|private-key|credentials|hmac-key|license-key|token)$/;
-const MACRO = /%\{(env|file):[^}]+\}%/;
+const SECRET_KEY = /(^|[.-])(secret|secret-key|password|private-key|credentials|hmac-key|license-key|token)$/;
+/** A value made of macros only: text beside a macro would still be a secret in plain text. */
+const ONLY_MACROS = /^(%\{(env|file):[^}]+\}%)+$/;
 
 function overlaps(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
@@ -14,7 +15,7 @@ function overlaps(a: string, b: string): boolean {
 
 function looksLikeSecret(key: string, value: unknown): boolean {
   const values = Array.isArray(value) ? value : [value];
-  return SECRET_KEY.test(key) && values.some((item) => typeof item === "string" && item !== "" && !MACRO.test(item));
+  return SECRET_KEY.test(key) && values.some((item) => typeof item === "number" || (typeof item === "string" && item !== "" && !ONLY_MACROS.test(item)));
 }
 
 export function extraConfigEntries(
@@ -27,7 +28,13 @@ export function extraConfigEntries(
   for (const [key, value] of extra) {
     const field = fieldPath(["spec", "extraConfig", key]);
     const clash = generated.find((generatedEntry) => overlaps(generatedEntry.key, key));
-    if (clash || key === "config.local-keys" || key.startsWith("config.local-keys.")) {
+    // Sorted, so a key's parent (`a` before `a.b`) is met first; TOML cannot hold a value and a table under one name.
+    const nested = entries.find((extraEntry) => overlaps(extraEntry.key, key));
+    if (nested) {
+      results.push({ severity: "error", message: `key ${quote(key)} nests under key ${quote(nested.key)}, and config.toml cannot hold both a value and a table under one name; keep one of them`, field: { path: field } });
+    } else if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      results.push({ severity: "error", message: `${quote(value)} is beyond 2^53 and cannot be written exactly; write it as a string in quotes`, field: { path: field } });
+    } else if (clash || key === "config.local-keys" || key.startsWith("config.local-keys.")) {
       results.push({
         severity: "error",
         message: clash

@@ -1,15 +1,12 @@
 /** What the benchmark feeds the function: the overlays/cluster input, grown by listeners or replicas. */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { KubeObject } from "../src/kube.ts";
 import { overlayInput } from "../test/support/fixtures.ts";
 import { kustomizeInput } from "../test/support/kustomize-input.ts";
-export { streamWithUnrelated } from "../test/support/unrelated.ts";
 import { REPO_ROOT } from "../test/support/tools.ts";
 
 export const CLUSTER_CONFIG = join(REPO_ROOT, "overlays/cluster/stalwartconfig.yaml");
 export const clusterStream = () => kustomizeInput("overlays/cluster");
-export const clusterConfig = () => readFileSync(CLUSTER_CONFIG, "utf8");
 
 /** overlays/cluster's items with `count` more enabled listeners on ports from 10000 (64 in all at most). */
 export function itemsWithListeners(count: number): KubeObject[] {

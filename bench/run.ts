@@ -19,7 +19,8 @@ import { PLUGIN_PATH } from "../scripts/build.ts";
 import { transform } from "../src/transform.ts";
 import { readObject } from "../test/support/fixtures.ts";
 import { kubectlKustomize, PLUGIN_BIN, PLUGIN_HOME, REPO_ROOT } from "../test/support/tools.ts";
-import { CLUSTER_CONFIG, clusterStream, itemsWithListeners, itemsWithReplicas, streamWithUnrelated } from "./inputs.ts";
+import { streamWithUnrelated } from "../test/support/unrelated.ts";
+import { CLUSTER_CONFIG, clusterStream, itemsWithListeners, itemsWithReplicas } from "./inputs.ts";
 import { interleaved, ms, ratio, spawn } from "./measure.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "stalwart-bench-"));

@@ -7,19 +7,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { Document, parseAllDocuments, stringify } from "yaml";
-import { invoke, type Answer } from "../../src/invocation.ts";
+import { Document, stringify } from "yaml";
 import type { KubeObject } from "../../src/kube.ts";
 import { kustomizeInput } from "../support/kustomize-input.ts";
 import { readObject } from "../support/fixtures.ts";
+import { parseManifests } from "../support/manifests.ts";
+import { runKrm, runLegacy, runs } from "./harness.ts";
 
 const CONFIG_PATH = "overlays/cluster/stalwartconfig.yaml";
-const config = Buffer.from(stringify(readObject(CONFIG_PATH)));
+const config = stringify(readObject(CONFIG_PATH));
 const clusterDocuments = kustomizeInput("overlays/cluster").split(/^---\n/m);
-const encode = (text: string) => Buffer.from(text, "utf8");
-const legacy = (stream: string): Answer => invoke({ args: [CONFIG_PATH], stdin: encode(stream), readFile: () => config });
-const krm = (list: string): Answer => invoke({ args: [], stdin: encode(list), readFile: () => config });
-const documents = (text: string) => parseAllDocuments(text, { version: "1.1" }).map((document) => document.toJS() as KubeObject);
+const legacy = (stream: string) => runLegacy(config, stream);
 
 /** Scalars YAML 1.1 readers disagree on, and text that looks like YAML, TOML or a comment. */
 const trickyText = fc.oneof(
@@ -75,7 +73,7 @@ test("legacy protocol: same bytes every time, nothing changes on a second run, a
       const written = first.stdout.split(/^---\n/m).filter((text) => unrelated.some((entry) => entry.text === text));
       assert.deepEqual(written, unrelated.map((entry) => entry.text), "unrelated documents keep their text, comments and order");
     }),
-    { numRuns: 60, seed: Number(process.env.FC_SEED ?? 20261128) },
+    runs(60),
   );
 });
 
@@ -83,16 +81,16 @@ test("KRM protocol: same bytes every time, nothing changes on a second run, and 
   const functionConfig = stringify(readObject(CONFIG_PATH)).replace(/^/gm, "  ");
   fc.assert(
     fc.property(mixedStream, ({ stream, unrelated }) => {
-      const items = documents(stream);
+      const items = parseManifests(stream);
       const list = `${stringify({ apiVersion: "config.kubernetes.io/v1", kind: "ResourceList", items }, { version: "1.1", lineWidth: 0 })}functionConfig:\n${functionConfig}`;
-      const first = krm(list);
+      const first = runKrm(list);
       assert.equal(first.exitCode, 0, first.stderr);
-      assert.deepEqual(krm(list), first);
-      const output = documents(first.stdout)[0] as unknown as { items: KubeObject[] };
+      assert.deepEqual(runKrm(list), first);
+      const output = parseManifests(first.stdout)[0] as unknown as { items: KubeObject[] };
       assert.deepEqual(output.items.filter(isUnrelated), unrelated.map((entry) => entry.object));
-      const again = krm(`${first.stdout.replace(/^results:[\s\S]*$/m, "")}functionConfig:\n${functionConfig}`);
-      assert.deepEqual((documents(again.stdout)[0] as unknown as { items: KubeObject[] }).items, output.items, "a run on its own output must change nothing");
+      const again = runKrm(`${first.stdout.replace(/^results:[\s\S]*$/m, "")}functionConfig:\n${functionConfig}`);
+      assert.deepEqual((parseManifests(again.stdout)[0] as unknown as { items: KubeObject[] }).items, output.items, "a run on its own output must change nothing");
     }),
-    { numRuns: 40, seed: Number(process.env.FC_SEED ?? 20261128) },
+    runs(40),
   );
 });

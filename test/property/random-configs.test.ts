@@ -9,6 +9,7 @@ import { transform } from "../../src/transform.ts";
 import { hasErrors, formatResult } from "../../src/results.ts";
 import { overlayInput, stalwartConfig } from "../support/fixtures.ts";
 import { flattenToml, readLikeStalwart } from "../support/stalwart-toml.ts";
+import { runs } from "./harness.ts";
 
 const listenerIds = fc.oneof({ arbitrary: fc.constantFrom("smtp", "submission", "imap", "http", "https", "pop3", "lmtp", "custom-1"), weight: 12 }, { arbitrary: fc.constantFrom("Bad_Id", ""), weight: 1 });
 const junk = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }));
@@ -73,8 +74,7 @@ for (const overlay of ["overlays/single", "overlays/cluster"]) test(`random sett
       assert.deepEqual(readLikeStalwart(toml), flattenToml(toml));
       rendered++;
     }),
-    // A fixed seed keeps CI repeatable; FC_SEED=<n> explores other cases.
-    { numRuns: 1500, seed: Number(process.env.FC_SEED ?? 20261128) },
+    runs(1500),
   );
   assert.ok(rendered > 30, `only ${rendered} of 1500 random settings were valid: the generator no longer reaches the rendering path`);
 });

@@ -13,17 +13,24 @@ import { fieldPathToPointer } from "./settings/field-path.js";
 import { validateSettings } from "./settings/validate.js";
 import { renderConfigToml, renderContextOf } from "./render/config-toml.js";
 import { renderConfigMap } from "./render/config-map.js";
-import { configMapName, findWorkload, withConfigChecksum } from "./render/workload.js";
-import { isGenerated } from "./render/generated.js";
-import { renderGeneratedObjects } from "./render/generated-objects.js";
+import { configMapOf, findWorkload, mountedSecret, wireWorkload } from "./render/workload.js";
+import { instanceOf, isGeneratedBy } from "./render/generated.js";
+import { renderGeneratedObjects, secretVolumesWritten } from "./render/generated-objects.js";
 import { mailServices, shapeMailService } from "./render/service.js";
 import { checkAll } from "./checks/all.js";
+import { checkOwnership, checkRerun } from "./checks/ownership.js";
+import { checkGeneratedNames, checkWorkloadNames } from "./checks/names.js";
 
 export interface TransformInput {
   items: readonly KubeObject[];
   functionConfig?: KubeObject;
   /** Where the functionConfig came from, when the orchestrator does not annotate it. */
   functionConfigPath?: string;
+  /**
+   * Whether the input may hold this function's own earlier output: kpt feeds a package's files back in, while
+   * kustomize builds from the sources every time (legacy plugins run only under kustomize).
+   */
+  mayHoldEarlierOutput?: boolean;
 }
 
 export interface TransformOutput {
@@ -84,23 +91,44 @@ export function transform(input: TransformInput): TransformOutput {
   const settings = validation.settings;
   if (!settings) return unchanged(input, [...search.results, ...validation.results]);
 
-  const configMap = configMapName(workload);
+  const owner = settings.metadata.name;
+  const mayHoldEarlierOutput = input.mayHoldEarlierOutput === true;
+  const rerun = checkRerun(workload, owner, mayHoldEarlierOutput);
+  if (hasErrors(rerun)) return unchanged(input, [...search.results, ...rerun]);
+
+  const instance = instanceOf(workload, owner);
+  const configMap = configMapOf(input.items, workload);
   const rendered = renderConfigToml(settings, renderContextOf(workload));
-  const originalServices = mailServices(input.items, settings, workload);
+  const originalServices = mailServices(input.items, workload);
   const services = originalServices.map((service) => shapeMailService(service, settings));
-  const generated = renderGeneratedObjects(settings, workload, originalServices);
-  const results = attribute([...search.results, ...configMap.results, ...checkAll(settings, workload), ...generated.results, ...rendered.results], merged);
+  const generated = renderGeneratedObjects(settings, instance, originalServices);
+  const results = attribute(
+    [
+      ...search.results,
+      ...configMap.results,
+      ...checkWorkloadNames(workload),
+      ...checkAll(settings, workload),
+      ...generated.results,
+      ...checkGeneratedNames(generated.objects),
+      ...checkOwnership(input.items, generated.objects, owner, mayHoldEarlierOutput),
+      ...rendered.results,
+    ],
+    merged,
+  );
   if (hasErrors(results) || !configMap.name) return unchanged(input, results);
 
-  const namespace = workload.object.metadata.namespace;
-  const existing = input.items.find(
-    (item) => item.apiVersion === "v1" && item.kind === "ConfigMap" && item.metadata.name === configMap.name && item.metadata.namespace === namespace,
+  // Objects an earlier run generated and this one does not are removed (kpt keeps the previous output); kustomize
+  // builds from the sources, so there nothing in the input is the function's own.
+  const items = input.items.filter((item) => !mayHoldEarlierOutput || !isGeneratedBy(item, owner) || generated.objects.some((object) => objectKey(object) === objectKey(item)));
+  const secrets = new Map(
+    secretVolumesWritten(settings).flatMap((volume) => {
+      const secret = mountedSecret(workload, volume);
+      return secret ? [[volume, instance.rename(secret.secretName)] as const] : [];
+    }),
   );
-  // Objects an earlier run generated and this one does not are removed (kpt keeps the previous output).
-  const items = input.items.filter((item) => !isGenerated(item) || generated.objects.some((object) => objectKey(object) === objectKey(item)));
   const checksum = createHash("sha256").update(rendered.toml).digest("hex");
-  upsert(items, withConfigChecksum(workload, checksum));
-  upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, existing));
+  upsert(items, wireWorkload(workload, { checksum, owner, secrets }));
+  upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, configMap.existing));
   for (const [index, service] of services.entries()) if (!isDeepStrictEqual(service, originalServices[index])) upsert(items, service);
   for (const object of generated.objects) upsert(items, object);
 

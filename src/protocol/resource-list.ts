@@ -89,6 +89,6 @@ export function runResourceList(text: string): Outcome {
   }
   if (results.length > 0) return failure(results, originals);
 
-  const outcome = transform({ items: originals.map((item) => item.object), functionConfig });
+  const outcome = transform({ items: originals.map((item) => item.object), functionConfig, mayHoldEarlierOutput: true });
   return { output: write(withFilePaths(outcome.items, originals), originals, outcome.results), results: sortResults(outcome.results) };
 }

@@ -5,11 +5,9 @@
  */
 import type { KubeObject } from "../kube.js";
 import type { StalwartConfig } from "../settings/validate.js";
-import { generatedMetadata } from "./generated.js";
-import type { Workload } from "./workload.js";
+import { generatedMetadata, type Instance } from "./generated.js";
 
-export const FDB_CLIENT_CERTIFICATE_NAME = "stalwart-fdb-client";
-
+/** Names of the Secrets the workload mounts, as the bases give them (the instance's affixes are added here). */
 export interface FdbSecretNames {
   /** The Secret the workload mounts as its client certificate. */
   clientCertificate: string;
@@ -17,35 +15,41 @@ export interface FdbSecretNames {
   rootCa: string;
 }
 
-function serviceAccount(name: string, workload: Workload): KubeObject {
-  return { apiVersion: "v1", kind: "ServiceAccount", metadata: generatedMetadata(name, workload), automountServiceAccountToken: false };
+function serviceAccount(name: string, instance: Instance): KubeObject {
+  return { apiVersion: "v1", kind: "ServiceAccount", metadata: generatedMetadata(name, instance), automountServiceAccountToken: false };
 }
 
-export function renderFdbClientCerts(settings: StalwartConfig, workload: Workload, secrets: FdbSecretNames): KubeObject[] {
+export function renderFdbClientCerts(settings: StalwartConfig, instance: Instance, secrets: FdbSecretNames): KubeObject[] {
   const config = settings.spec.fdbClientCert;
   if (!config) return [];
-  const { issuer, certManager, certificate, rootCA } = config;
-  const tokenCreator = `${issuer.serviceAccountName}-token-creator`;
-  const generatorName = `${secrets.rootCa}-generator`;
+  const { certManager, certificate, rootCA } = config;
+  const { rename } = instance;
+  // Every object here belongs to the instance; cert-manager's own ServiceAccount and Vault's names do not.
+  const issuer = { ...config.issuer, name: rename(config.issuer.name), serviceAccountName: rename(config.issuer.serviceAccountName) };
+  const rootCaServiceAccount = rename(rootCA.serviceAccountName);
+  const tokenCreator = rename(`${config.issuer.serviceAccountName}-token-creator`);
+  const generatorName = rename(`${secrets.rootCa}-generator`);
+  const clientSecret = rename(secrets.clientCertificate);
+  const rootCaSecret = rename(secrets.rootCa);
   return [
-    serviceAccount(issuer.serviceAccountName, workload),
+    serviceAccount(issuer.serviceAccountName, instance),
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "Role",
-      metadata: generatedMetadata(tokenCreator, workload),
+      metadata: generatedMetadata(tokenCreator, instance),
       rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: [issuer.serviceAccountName], verbs: ["create"] }],
     },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "RoleBinding",
-      metadata: generatedMetadata(tokenCreator, workload),
+      metadata: generatedMetadata(tokenCreator, instance),
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: tokenCreator },
       subjects: [{ kind: "ServiceAccount", name: certManager.serviceAccountName, namespace: certManager.namespace }],
     },
     {
       apiVersion: "cert-manager.io/v1",
       kind: "Issuer",
-      metadata: generatedMetadata(issuer.name, workload),
+      metadata: generatedMetadata(issuer.name, instance),
       spec: {
         vault: {
           server: issuer.server,
@@ -58,9 +62,9 @@ export function renderFdbClientCerts(settings: StalwartConfig, workload: Workloa
     {
       apiVersion: "cert-manager.io/v1",
       kind: "Certificate",
-      metadata: generatedMetadata(FDB_CLIENT_CERTIFICATE_NAME, workload),
+      metadata: generatedMetadata(rename(`${instance.base}-fdb-client`), instance),
       spec: {
-        secretName: secrets.clientCertificate,
+        secretName: clientSecret,
         commonName: certificate.commonName,
         duration: certificate.duration,
         renewBefore: certificate.renewBefore,
@@ -69,11 +73,11 @@ export function renderFdbClientCerts(settings: StalwartConfig, workload: Workloa
         issuerRef: { name: issuer.name, kind: "Issuer", group: "cert-manager.io" },
       },
     },
-    serviceAccount(rootCA.serviceAccountName, workload),
+    serviceAccount(rootCaServiceAccount, instance),
     {
       apiVersion: "generators.external-secrets.io/v1alpha1",
       kind: "VaultDynamicSecret",
-      metadata: generatedMetadata(generatorName, workload),
+      metadata: generatedMetadata(generatorName, instance),
       spec: {
         method: "GET",
         path: rootCA.path,
@@ -82,17 +86,17 @@ export function renderFdbClientCerts(settings: StalwartConfig, workload: Workloa
           version: "v2",
           ...(rootCA.caBundle ? { caBundle: rootCA.caBundle.replace(/\s+/g, "") } : {}),
           ...(rootCA.caSecretRef ? { caProvider: { type: "Secret", name: rootCA.caSecretRef.name, key: rootCA.caSecretRef.key } } : {}),
-          auth: { kubernetes: { mountPath: issuer.kubernetesAuthPath, role: rootCA.role, serviceAccountRef: { name: rootCA.serviceAccountName } } },
+          auth: { kubernetes: { mountPath: issuer.kubernetesAuthPath, role: rootCA.role, serviceAccountRef: { name: rootCaServiceAccount } } },
         },
       },
     },
     {
       apiVersion: "external-secrets.io/v1",
       kind: "ExternalSecret",
-      metadata: generatedMetadata(secrets.rootCa, workload),
+      metadata: generatedMetadata(rootCaSecret, instance),
       spec: {
         refreshInterval: rootCA.refreshInterval,
-        target: { name: secrets.rootCa, creationPolicy: "Owner", template: { data: { "ca.crt": "{{ .certificate }}" } } },
+        target: { name: rootCaSecret, creationPolicy: "Owner", template: { data: { "ca.crt": "{{ .certificate }}" } } },
         dataFrom: [{ sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "VaultDynamicSecret", name: generatorName } } }],
       },
     },

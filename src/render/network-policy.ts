@@ -5,10 +5,9 @@
 import type { KubeObject } from "../kube.js";
 import type { StalwartConfig } from "../settings/validate.js";
 import { adminListenerIds, enabledListeners } from "./config/listeners.js";
-import { generatedMetadata } from "./generated.js";
-import { selectorLabels, type Workload } from "./workload.js";
+import { generatedMetadata, type Instance } from "./generated.js";
+import { selectorLabels } from "./workload.js";
 
-export const NETWORK_POLICY_NAME = "stalwart";
 const tcp = (port: number) => ({ protocol: "TCP", port });
 
 /** The port of an address such as `nats://host:4222`, `tls://host` or `https://host:4318/v1/logs`. */
@@ -22,7 +21,7 @@ function portOf(address: string, fallback: number): number {
   }
 }
 
-export function renderNetworkPolicy(settings: StalwartConfig, workload: Workload): KubeObject[] {
+export function renderNetworkPolicy(settings: StalwartConfig, instance: Instance): KubeObject[] {
   const policy = settings.spec.networkPolicy;
   if (!policy) return [];
   const listeners = enabledListeners(settings.spec);
@@ -51,7 +50,7 @@ export function renderNetworkPolicy(settings: StalwartConfig, workload: Workload
   return [{
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: generatedMetadata(NETWORK_POLICY_NAME, workload),
-    spec: { podSelector: { matchLabels: { ...selectorLabels(workload) } }, policyTypes: ["Ingress", "Egress"], ingress, egress },
+    metadata: generatedMetadata(instance.rename(instance.base), instance),
+    spec: { podSelector: { matchLabels: { ...selectorLabels(instance.workload) } }, policyTypes: ["Ingress", "Egress"], ingress, egress },
   }];
 }

@@ -4,13 +4,14 @@ import { deepClone, isKubeObject, type KubeObject } from "../kube.js";
 import type { StalwartConfigSpec } from "../settings/validate.js";
 import { quote, type Result } from "../results.js";
 
-export function applyResourcePatches(objects: readonly KubeObject[], spec: StalwartConfigSpec): { objects: KubeObject[]; results: Result[] } {
+/** A target names a generated object as the bases name it (`stalwart-tls`) or as the instance does (`corp-stalwart-tls`). */
+export function applyResourcePatches(objects: readonly KubeObject[], spec: StalwartConfigSpec, rename: (name: string) => string = (name) => name): { objects: KubeObject[]; results: Result[] } {
   const results: Result[] = [];
   let patched = objects.map((object) => object);
   (spec.resourcePatches ?? []).forEach((resourcePatch, index) => {
     const field = `spec.resourcePatches[${index}]`;
     const { kind, name } = resourcePatch.target;
-    const position = patched.findIndex((object) => object.kind === kind && object.metadata.name === name);
+    const position = patched.findIndex((object) => object.kind === kind && (object.metadata.name === name || object.metadata.name === rename(name)));
     if (position === -1) {
       const generated = patched.map((object) => `${object.kind}/${object.metadata.name}`).join(", ") || "none";
       results.push({ severity: "error", message: `targets ${kind}/${name}, which the function does not generate; it generates ${generated}`, field: { path: `${field}.target` } });
@@ -24,7 +25,7 @@ export function applyResourcePatches(objects: readonly KubeObject[], spec: Stalw
       return;
     }
     const result = jsonPatch.applyPatch(deepClone(target), resourcePatch.patch as Operation[], false, false).newDocument;
-    if (!isKubeObject(result) || result.kind !== kind || result.metadata.name !== name) {
+    if (!isKubeObject(result) || result.kind !== kind || result.metadata.name !== target.metadata.name) {
       results.push({ severity: "error", message: `must not change the kind or name of ${kind}/${name}, nor remove them; got ${quote(`${String((result as KubeObject | undefined)?.kind)}/${String((result as KubeObject | undefined)?.metadata?.name)}`)}`, field: { path: `${field}.patch` } });
       return;
     }

@@ -5,9 +5,9 @@
  */
 import { deepClone, isRecord, type KubeObject } from "../kube.js";
 import type { StalwartConfig } from "../settings/validate.js";
-import { adminListenerIds, mailListenerIds } from "./config/listeners.js";
-import { generatedMetadata, isGenerated } from "./generated.js";
-import { podLabels, type Workload } from "./workload.js";
+import { adminListenerIds } from "./config/listeners.js";
+import { generatedMetadata, type Instance } from "./generated.js";
+import type { Workload } from "./workload.js";
 
 export const ADMIN_SERVICE_SUFFIX = "-admin";
 const LOAD_BALANCER_FIELDS = ["loadBalancerIP", "loadBalancerSourceRanges", "loadBalancerClass", "allocateLoadBalancerNodePorts", "healthCheckNodePort"];
@@ -24,25 +24,22 @@ const specOf = (service: KubeObject) => service.spec as Record<string, unknown>;
 // Entries that are not objects (the API server refuses them) are skipped rather than read.
 const portsOf = (service: KubeObject) => (Array.isArray(specOf(service).ports) ? (specOf(service).ports as unknown[]).filter(isRecord) as unknown as ServicePort[] : []);
 
-function selects(service: KubeObject, labels: Record<string, string>): boolean {
-  const selector = specOf(service).selector;
-  return isRecord(selector) && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
-}
+/**
+ * Marks the Service that `spec.service` shapes. Only a Service the bases (or the user) mark is ever changed:
+ * other Services selecting the pods, such as an internal relay on 587, are the user's and stay as written.
+ */
+export const MAIL_SERVICE_ANNOTATION = "stalwart.krm.example/service";
+export const MAIL_SERVICE_MARK = "mail";
 
-/** Services selecting the workload's pods that carry a mail listener port: the ones `spec.service` shapes. */
-export function mailServices(items: readonly KubeObject[], settings: StalwartConfig, workload: Workload): KubeObject[] {
-  const labels = podLabels(workload);
-  const mailPorts = new Set(mailListenerIds(settings.spec));
+/** The marked Services in the workload's namespace: the ones `spec.service` shapes. */
+export function mailServices(items: readonly KubeObject[], workload: Workload): KubeObject[] {
   return items.filter(
     (item) =>
       item.apiVersion === "v1" &&
       item.kind === "Service" &&
       isRecord(item.spec) &&
-      item.spec.clusterIP !== "None" &&
-      !isGenerated(item) &&
-      item.metadata.namespace === workload.object.metadata.namespace &&
-      selects(item, labels) &&
-      portsOf(item).some((port) => typeof port.targetPort === "string" && mailPorts.has(port.targetPort)),
+      item.metadata.annotations?.[MAIL_SERVICE_ANNOTATION] === MAIL_SERVICE_MARK &&
+      item.metadata.namespace === workload.object.metadata.namespace,
   );
 }
 
@@ -74,7 +71,7 @@ export function shapeMailService(service: KubeObject, settings: StalwartConfig):
 }
 
 /** The ClusterIP Service of the plain HTTP listeners, when asked for. */
-export function renderAdminService(mailService: KubeObject, settings: StalwartConfig, workload: Workload): KubeObject[] {
+export function renderAdminService(mailService: KubeObject, settings: StalwartConfig, instance: Instance): KubeObject[] {
   const options = settings.spec.service;
   if (!options.adminService.enabled) return [];
   const admin = new Set(adminListenerIds(settings.spec));
@@ -84,5 +81,5 @@ export function renderAdminService(mailService: KubeObject, settings: StalwartCo
   const spec: Record<string, unknown> = { type: "ClusterIP", selector: { ...(specOf(mailService).selector as Record<string, string>) }, ports };
   if (options.ipFamilyPolicy) spec.ipFamilyPolicy = options.ipFamilyPolicy;
   if (options.ipFamilies) spec.ipFamilies = [...options.ipFamilies];
-  return [{ apiVersion: "v1", kind: "Service", metadata: generatedMetadata(`${mailService.metadata.name}${ADMIN_SERVICE_SUFFIX}`, workload), spec }];
+  return [{ apiVersion: "v1", kind: "Service", metadata: generatedMetadata(instance.rename(`${instance.strip(mailService.metadata.name)}${ADMIN_SERVICE_SUFFIX}`), instance), spec }];
 }

@@ -1,6 +1,7 @@
 /** The Stalwart workload: finding it among the items, reading what it mounts, stamping the config checksum. */
 import { CONFIG_CHECKSUM_ANNOTATION, deepClone, isRecord, type KubeObject } from "../kube.js";
 import { refTo, type Result } from "../results.js";
+import { findReferenced } from "./instance.js";
 
 export const CONTAINER_NAME = "stalwart";
 /** The variable the fdb component points at the cluster file with. */
@@ -197,10 +198,16 @@ export function volumeNamed(workload: Workload, name: string): Volume | undefine
   return workload.pod.volumes?.find((volume) => volume.name === name);
 }
 
-/** Name of the ConfigMap the workload mounts as its `config` volume. */
-export function configMapName(workload: Workload): { name?: string; results: Result[] } {
-  const name = volumeNamed(workload, CONFIG_VOLUME)?.configMap?.name;
-  if (name) return { name, results: [] };
+/**
+ * The ConfigMap the workload mounts as its `config` volume: the item it means (found by the name it had before
+ * kustomize renamed it, since kustomize fixes the volume only after the function ran), or the name to create.
+ */
+export function configMapOf(items: readonly KubeObject[], workload: Workload): { name?: string; existing?: KubeObject; results: Result[] } {
+  const reference = volumeNamed(workload, CONFIG_VOLUME)?.configMap?.name;
+  if (reference) {
+    const existing = findReferenced(items, "ConfigMap", reference, workload.object.metadata.namespace);
+    return existing ? { name: existing.metadata.name, existing, results: [] } : { name: reference, results: [] };
+  }
   return {
     results: [
       {
@@ -213,13 +220,30 @@ export function configMapName(workload: Workload): { name?: string; results: Res
   };
 }
 
-/** A copy of the workload whose pod template carries the config checksum. */
-export function withConfigChecksum(workload: Workload, checksum: string): KubeObject {
+/** Marks the workload with the StalwartConfig that configured it, to tell a second one that it came too late. */
+export const CONFIGURED_BY_ANNOTATION = "stalwart.krm.example/configured-by";
+
+export interface Wiring {
+  /** sha256 of config.toml, stamped on the pod template so that a changed config rolls the pods. */
+  checksum: string;
+  owner: string;
+  /** Secret volumes whose Secrets the generated objects write, and the instance's name of each. */
+  secrets: ReadonlyMap<string, string>;
+}
+
+/** A copy of the workload wired to what the function rendered: checksum, owner, the instance's Secrets. */
+export function wireWorkload(workload: Workload, wiring: Wiring): KubeObject {
   const object = deepClone(workload.object);
+  object.metadata.annotations = { ...object.metadata.annotations, [CONFIGURED_BY_ANNOTATION]: wiring.owner };
   const template = (object.spec as Record<string, Record<string, unknown>>).template as Record<string, unknown>;
   const metadata = (isRecord(template.metadata) ? template.metadata : (template.metadata = {})) as Record<string, unknown>;
   const annotations = (isRecord(metadata.annotations) ? metadata.annotations : (metadata.annotations = {})) as Record<string, string>;
-  annotations[CONFIG_CHECKSUM_ANNOTATION] = checksum;
+  annotations[CONFIG_CHECKSUM_ANNOTATION] = wiring.checksum;
+  const volumes = ((template.spec as Record<string, unknown>).volumes ?? []) as Volume[];
+  for (const volume of volumes) {
+    const secretName = wiring.secrets.get(volume.name);
+    if (secretName && volume.secret) volume.secret.secretName = secretName;
+  }
   return object;
 }
 

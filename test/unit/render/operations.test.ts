@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { instanceOf } from "../../../src/render/generated.ts";
 import { renderConfigToml } from "../../../src/render/config-toml.ts";
 import { isLocalKey } from "../../../src/render/config/local-keys.ts";
 import { renderNetworkPolicy } from "../../../src/render/network-policy.ts";
@@ -108,7 +109,7 @@ test("the admin Service takes the plain HTTP ports off the public one", () => {
   const service = overlayInput().find((item) => item.kind === "Service");
   assert.ok(service);
   const settings = settingsFor({ service: { adminService: { enabled: true } } });
-  const [admin] = renderAdminService(service, settings, workload());
+  const [admin] = renderAdminService(service, settings, instanceOf(workload(), "stalwart"));
   assert.equal(admin?.metadata.name, "stalwart-admin");
   assert.deepEqual((admin?.spec as any).ports, [{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
   assert.equal((shapeMailService(service, settings).spec as any).ports.some((port: { name: string }) => port.name === "http"), false);
@@ -123,7 +124,7 @@ test("the NetworkPolicy follows the listeners, NATS addresses and OpenTelemetry 
       tracer: { openTelemetry: { traces: { transport: "grpc", endpoint: "https://otel.example.com" } } },
       networkPolicy: { foundationDb: { to: [{ ipBlock: { cidr: "10.1.0.0/16" } }] } },
     }),
-    workload("overlays/cluster"),
+    instanceOf(workload("overlays/cluster"), "stalwart"),
   );
   const spec = policy?.spec as any;
   assert.deepEqual(spec.podSelector, { matchLabels: { "app.kubernetes.io/name": "stalwart" } });

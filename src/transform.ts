@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { objectKey, SETTINGS_KIND, type KubeObject } from "./kube.js";
+import { objectKey, SETTINGS_KIND, sourcePath, type KubeObject } from "./kube.js";
 import { hasErrors, refTo, sortResults, type Result } from "./results.js";
 import { findFragments } from "./settings/fragments.js";
 import { mergeFragments, originOf, type MergedSettings } from "./settings/merge.js";
@@ -65,14 +65,17 @@ function upsert(items: KubeObject[], object: KubeObject): void {
  * and whichever comes last wins on apply. Fragments may repeat a name: they merge in stream order.
  */
 function duplicates(items: readonly KubeObject[]): Result[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, KubeObject>();
   return items.flatMap((item) => {
     const key = objectKey(item);
-    if (item.kind === SETTINGS_KIND || !seen.has(key)) {
-      seen.add(key);
+    const first = seen.get(key);
+    if (item.kind === SETTINGS_KIND || !first) {
+      seen.set(key, item);
       return [];
     }
-    return [{ severity: "error" as const, message: "appears twice in the input, and only one of them could be updated: remove the other", resourceRef: refTo(item) }];
+    const files = [sourcePath(first), sourcePath(item)];
+    const where = files.every((file) => file !== undefined) ? ` (in ${files.join(" and in ")})` : "";
+    return [{ severity: "error" as const, message: `appears twice in the input${where}, and only one of them could be updated: remove the other`, resourceRef: refTo(item) }];
   });
 }
 

@@ -100,7 +100,7 @@ export function transform(input: TransformInput): TransformOutput {
   if (hasErrors(rerun)) return unchanged(input, [...search.results, ...rerun]);
 
   const instance = instanceOf(workload, owner);
-  const configMap = configMapOf(input.items, workload);
+  const configMap = configMapOf(input.items, workload, instance.rename);
   const rendered = renderConfigToml(settings, renderContextOf(workload));
   const originalServices = mailServices(input.items, workload);
   const services = originalServices.map((service) => shapeMailService(service, settings));
@@ -130,7 +130,7 @@ export function transform(input: TransformInput): TransformOutput {
     }),
   );
   const checksum = createHash("sha256").update(rendered.toml).digest("hex");
-  upsert(items, wireWorkload(workload, { checksum, owner, secrets }));
+  upsert(items, wireWorkload(workload, { checksum, owner, secrets, ...(configMap.existing ? {} : { createdConfigMap: configMap.name }) }));
   upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, configMap.existing));
   for (const [index, service] of services.entries()) if (!isDeepStrictEqual(service, originalServices[index])) upsert(items, service);
   for (const object of generated.objects) upsert(items, object);

@@ -51,7 +51,7 @@ export function checkRerun(workload: Workload, owner: string, mayHoldEarlierOutp
   return [
     {
       severity: "error",
-      message: `StalwartConfig ${quote(configuredBy)} already configured this ${workload.kind}, and StalwartConfig ${quote(owner)} would silently replace its settings: one instance takes one StalwartConfig under \`transformers:\` (or in the kpt pipeline); merge the two, or turn one into a fragment (a resource annotated \`config.kubernetes.io/local-config: "true"\`), and do not list a StalwartConfig in an overlay built on one that already has one`,
+      message: `StalwartConfig ${quote(configuredBy)} already configured this ${workload.kind}, and StalwartConfig ${quote(owner)} would silently replace its settings: one instance takes one StalwartConfig under \`transformers:\` (or in the kpt pipeline); merge the two, or turn one into a fragment (a resource annotated \`config.kubernetes.io/local-config: "true"\`), and do not list a StalwartConfig in an overlay built on one that already has one${mayHoldEarlierOutput ? `; if you renamed your StalwartConfig, remove the annotation \`${CONFIGURED_BY_ANNOTATION}\` from the workload and the files it generated under the old name` : ""}`,
       resourceRef: refTo(workload.object),
       field: { path: `metadata.annotations.${CONFIGURED_BY_ANNOTATION}`, currentValue: configuredBy },
     },

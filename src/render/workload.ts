@@ -202,11 +202,12 @@ export function volumeNamed(workload: Workload, name: string): Volume | undefine
  * The ConfigMap the workload mounts as its `config` volume: the item it means (found by the name it had before
  * kustomize renamed it, since kustomize fixes the volume only after the function ran), or the name to create.
  */
-export function configMapOf(items: readonly KubeObject[], workload: Workload): { name?: string; existing?: KubeObject; results: Result[] } {
+export function configMapOf(items: readonly KubeObject[], workload: Workload, rename: (name: string) => string): { name?: string; existing?: KubeObject; results: Result[] } {
   const reference = volumeNamed(workload, CONFIG_VOLUME)?.configMap?.name;
   if (reference) {
     const existing = findReferenced(items, "ConfigMap", reference, workload.object.metadata.namespace);
-    return existing ? { name: existing.metadata.name, existing, results: [] } : { name: reference, results: [] };
+    // One the function creates belongs to the instance, like everything else it generates.
+    return existing ? { name: existing.metadata.name, existing, results: [] } : { name: rename(reference), results: [] };
   }
   return {
     results: [
@@ -229,6 +230,8 @@ export interface Wiring {
   owner: string;
   /** Secret volumes whose Secrets the generated objects write, and the instance's name of each. */
   secrets: ReadonlyMap<string, string>;
+  /** The ConfigMap the function created, when the workload's reference found none. */
+  createdConfigMap?: string;
 }
 
 /** A copy of the workload wired to what the function rendered: checksum, owner, the instance's Secrets. */
@@ -243,6 +246,7 @@ export function wireWorkload(workload: Workload, wiring: Wiring): KubeObject {
   for (const volume of volumes) {
     const secretName = wiring.secrets.get(volume.name);
     if (secretName && volume.secret) volume.secret.secretName = secretName;
+    if (volume.name === CONFIG_VOLUME && volume.configMap && wiring.createdConfigMap) volume.configMap.name = wiring.createdConfigMap;
   }
   return object;
 }

@@ -68,6 +68,13 @@ describe("renames in the overlay that runs the function", () => {
     assert.deepEqual(objects.filter((object) => object.kind === "ConfigMap").map((object) => object.metadata.name), ["mail-config"]);
   });
 
+  test("namePrefix with the placeholder deleted: the ConfigMap the function creates follows the instance", () => {
+    const deletion = { patch: stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "stalwart" }, $patch: "delete" }) };
+    const objects = build(overlay("prefix-no-placeholder", single({ namePrefix: "corp-", patches: [deletion] }), "overlays/single/stalwartconfig.yaml"));
+    assert.deepEqual(unresolvedReferences(objects), []);
+    assert.deepEqual(objects.filter((object) => object.kind === "ConfigMap").map((object) => object.metadata.name), ["corp-stalwart"]);
+  });
+
   test("kustomize 4.5.4 running the exec function: the prefixed ConfigMap holds config.toml", () => {
     const dir = overlay("exec-prefix", (repo) => ({ namePrefix: "corp-", resources: [repo("base/single")], components: [repo("overlays/components/tls-reload")], transformers: ["stalwartconfig.yaml"] }), "overlays/exec-function/stalwartconfig.yaml");
     const bin = join(scratch, "bin");
@@ -112,5 +119,12 @@ describe("several instances", () => {
     const objects = build(overlay("outer", (repo) => ({ namePrefix: "x-", resources: [repo("overlays/cluster-fdb-tls")] })));
     assert.deepEqual(unresolvedReferences(objects), []);
     assert.deepEqual(generated(objects).filter((object) => !object.metadata.name.startsWith("x-")).map((object) => object.metadata.name), []);
+  });
+
+  test("a nameSuffix in an overlay built on top, over a prefixed instance, keeps every reference whole", () => {
+    instance("c-");
+    const objects = build(overlay("outer-suffix", () => ({ nameSuffix: "-eu", resources: ["../c-instance"] })));
+    assert.deepEqual(unresolvedReferences(objects), []);
+    assert.deepEqual(generated(objects).filter((object) => !/^c-.*-eu$/.test(object.metadata.name)).map((object) => object.metadata.name), []);
   });
 });

@@ -6,8 +6,8 @@
  *
  * The cache lives in `$TMPDIR/stalwart-krm-function-<uid>/` (or the folder STALWART_FN_CODE_CACHE names;
  * `off` turns it off). V8 checks little more than the source's length before it runs cached code, so a cache
- * file is code run as the user: it is read only when the user alone can write it and its folder, the folder is
- * reached without a link through /proc, /sys or /dev, and nothing on the way can block or grow without end.
+ * file is code run as the user: it is read only when the user alone can write it and its folder, neither is a
+ * link, no step to them goes through /proc, /sys or /dev, and nothing on the way can block or grow without end.
  */
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, renameSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { tmpdir } from "node:os";

@@ -5,56 +5,174 @@
  * but not on Node.js 20 and not for code in one file). Any problem with the cache only means compiling again.
  *
  * The cache lives in `$TMPDIR/stalwart-krm-function-<uid>/` (or the folder STALWART_FN_CODE_CACHE names;
- * `off` turns it off). Cached code runs as the user, so a folder that others can write to is never used.
+ * `off` turns it off). V8 checks little more than the source's length before it runs cached code, so a cache
+ * file is code run as the user: it is read only when the user alone can write it and its folder, neither is a
+ * link, no step to them goes through /proc, /sys or /dev, and nothing on the way can block or grow without end.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, renameSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { Script } from "node:vm";
 
 /** The bundled function and a hash of it, put in by the build. */
 declare const FUNCTION_SOURCE: string;
 declare const FUNCTION_ID: string;
 
-function cacheFolder(): string | undefined {
-  const setting = process.env.STALWART_FN_CODE_CACHE;
-  if (setting === "off") return undefined;
-  const uid = process.getuid?.();
-  const folder = setting || join(tmpdir(), `stalwart-krm-function-${uid ?? "user"}`);
+/** Some 30 times the cache of this bundle; a larger file is not one the plugin wrote. */
+const MAX_CACHE_BYTES = 16 * 1024 * 1024;
+/** /proc/self/cwd leads into the working folder (a checked-out repository, say); /dev and /sys hold files that never end or block. */
+const PSEUDO_FILE_SYSTEM = /^\/(?:proc|sys|dev)(?:\/|$)/;
+/** Linux's own limit on the links followed in one path. */
+const MAX_LINKS = 40;
+/** O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer. */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+function writableByUserAlone(stat: Stats, uid: number): boolean {
+  return stat.uid === uid && (stat.mode & 0o022) === 0;
+}
+
+/**
+ * The folder with every link resolved, or undefined when a step leads into a pseudo-file system or there are
+ * too many links; throws when a step does not exist. `realpath` would not do: it turns /proc/self/cwd into
+ * an ordinary path.
+ */
+function resolveLinks(folder: string): string | undefined {
+  const pending = folder.split("/");
+  let real = "/";
+  let links = 0;
+  while (pending.length > 0) {
+    const name = pending.shift() ?? "";
+    if (name === "" || name === ".") continue;
+    const next = name === ".." ? dirname(real) : join(real, name);
+    if (PSEUDO_FILE_SYSTEM.test(next)) return undefined;
+    if (!lstatSync(next).isSymbolicLink()) {
+      real = next;
+      continue;
+    }
+    if (++links > MAX_LINKS) return undefined;
+    const target = readlinkSync(next);
+    pending.unshift(...target.split("/"));
+    if (isAbsolute(target)) real = "/";
+  }
+  return real;
+}
+
+/** Made when missing, but never through a link, and only used when it is the user's alone. */
+function cacheFolder(uid: number): string | undefined {
+  const wanted = process.env.STALWART_FN_CODE_CACHE || join(tmpdir(), `stalwart-krm-function-${uid}`);
+  // A relative path would lead into the working folder.
+  if (!isAbsolute(wanted)) return undefined;
+  const absolute = resolve(wanted);
   try {
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
-    const stat = statSync(folder);
-    if ((uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) return undefined;
-    return folder;
+    const parent = resolveLinks(dirname(absolute));
+    if (parent === undefined) return undefined;
+    const folder = join(parent, basename(absolute));
+    if (PSEUDO_FILE_SYSTEM.test(folder)) return undefined;
+    makeFolder(folder);
+    const stat = lstatSync(folder);
+    return stat.isDirectory() && writableByUserAlone(stat, uid) ? folder : undefined;
   } catch {
     return undefined;
   }
 }
 
-function readCache(file: string | undefined): Buffer | undefined {
+/** Not recursive: the parent must exist (a recursive mkdir under /proc never returns). */
+function makeFolder(folder: string): void {
   try {
-    return file ? readFileSync(file) : undefined;
-  } catch {
-    return undefined;
+    mkdirSync(folder, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }
 }
 
+/** The checks are made on the open file, so the file cannot be swapped between checking and reading. */
+function readCache(file: string, uid: number): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, READ_FLAGS);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    const usable = stat.isFile() && writableByUserAlone(stat, uid) && stat.size > 0 && stat.size <= MAX_CACHE_BYTES;
+    return usable ? readExactly(fd, stat.size) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeQuietly(fd);
+  }
+}
+
+/** A file that shrank while it was read is not used; one that grew is read only as far as it was. */
+function readExactly(fd: number, size: number): Buffer | undefined {
+  const bytes = Buffer.allocUnsafe(size);
+  let offset = 0;
+  while (offset < size) {
+    const read = readSync(fd, bytes, offset, size - offset, offset);
+    if (read === 0) return undefined;
+    offset += read;
+  }
+  return bytes;
+}
+
+/**
+ * A new file, renamed into place: a reader never sees half a cache, and a link or file planted under the
+ * temporary name is neither followed nor written to. V8 does not compare the source itself, so the cache
+ * file's name carries the hash of the source it belongs to.
+ */
 function writeCache(file: string, script: Script): void {
-  // V8 checks little more than the source length: the file name carries the hash of the source it belongs to.
-  const partial = `${file}.${process.pid}`;
+  const partial = `${file}.${process.pid}-${Date.now()}`;
+  let fd: number;
   try {
-    writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
+    fd = openSync(partial, WRITE_FLAGS, 0o600);
+  } catch {
+    return;
+  }
+  try {
+    writeFully(fd, script.createCachedData());
+    closeSync(fd);
     renameSync(partial, file);
   } catch {
     // A read-only or full disk: the next run compiles again.
+    closeQuietly(fd);
+    try {
+      unlinkSync(partial);
+    } catch {
+      // Already gone.
+    }
   }
 }
 
-const folder = cacheFolder();
-const cacheFile = folder && join(folder, `${FUNCTION_ID}-${process.version}-${process.arch}.v8`);
-const cachedData = readCache(cacheFile);
+function writeFully(fd: number, bytes: Buffer): void {
+  for (let offset = 0; offset < bytes.length; ) {
+    const written = writeSync(fd, bytes, offset);
+    if (written <= 0) throw new Error("the cache file takes no more bytes");
+    offset += written;
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+}
+
+/** No user id (Windows) means no way to tell whose a file is: no cache. */
+function cacheFile(): { file: string; uid: number } | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined || process.env.STALWART_FN_CODE_CACHE === "off") return undefined;
+  const folder = cacheFolder(uid);
+  return folder === undefined ? undefined : { file: join(folder, `${FUNCTION_ID}-${process.version}-${process.arch}.v8`), uid };
+}
+
+const cache = cacheFile();
+const cachedData = cache && readCache(cache.file, cache.uid);
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${FUNCTION_SOURCE}\n})`, { filename: __filename, cachedData });
 // Written once the run is over, so the cache holds every function the run compiled, not only the top level.
-if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) process.once("exit", () => writeCache(cacheFile, script));
+if (cache && (cachedData === undefined || script.cachedDataRejected)) process.once("exit", () => writeCache(cache.file, script));
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, require, bundle, __filename, dirname(__filename));

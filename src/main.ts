@@ -21,8 +21,9 @@ async function readStdin(): Promise<Uint8Array> {
 }
 
 /**
- * Writes synchronously for the same reason. A non-blocking pipe that is full (EAGAIN) gets the rest through the
- * stream; a reader that went away (EPIPE) gets nothing more.
+ * Writes synchronously for the same reason; a non-blocking pipe that is full (EAGAIN) gets the rest through the
+ * stream. Output that cannot all be written fails the run, a reader that went away (EPIPE) included: kustomize
+ * must not build from part of the objects.
  */
 function writeAll(fd: 1 | 2, text: string): void {
   const bytes = Buffer.from(text, "utf8");
@@ -30,13 +31,25 @@ function writeAll(fd: 1 | 2, text: string): void {
   try {
     while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EAGAIN") (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(offset));
-    else if (code !== "EPIPE") {
-      process.exitCode = 1;
-      if (fd === 1) writeAll(2, `[error] cannot write the output to stdout (${code ?? String(error)})\n`);
-    }
+    if ((error as NodeJS.ErrnoException).code === "EAGAIN") writeLater(fd, bytes.subarray(offset));
+    else writeFailed(fd, error);
   }
+}
+
+function writeLater(fd: 1 | 2, bytes: Uint8Array): void {
+  try {
+    const stream = fd === 1 ? process.stdout : process.stderr;
+    stream.on("error", (error) => writeFailed(fd, error));
+    stream.write(bytes);
+  } catch (error) {
+    writeFailed(fd, error);
+  }
+}
+
+/** A failure on stderr goes unreported: there is nowhere left to report it. */
+function writeFailed(fd: 1 | 2, error: unknown): void {
+  process.exitCode = 1;
+  if (fd === 1) writeAll(2, `[error] cannot write the output to stdout (${(error as NodeJS.ErrnoException).code ?? String(error)}): the output is incomplete\n`);
 }
 
 async function main(): Promise<void> {

@@ -401,12 +401,20 @@ describe("Argo CD: the stalwart-kustomize Config Management Plugin sidecar", () 
       ["- t.yaml", { "t.yaml": "apiVersion: example.com/v1\nkind: Other\nmetadata:\n  name: t\n" }, /t\.yaml:1: apiVersion "example\.com\/v1" is neither StalwartConfig/],
       ["- t.yaml", { "t.yaml": "apiVersion: stalwart.krm.example/v1alpha1\nkind: StalwartConfig\n  ../../../bin/sh\n" }, /t\.yaml:3: the value of the apiVersion or kind above continues on this line/],
     ];
-    for (const [entry, files, message] of cases) {
-      writeFileSync(join(app, "kustomization.yaml"), `resources:\n  - ../../base/single\ntransformers:\n  ${entry}\n`);
-      for (const [file, text] of Object.entries(files)) writeFileSync(join(app, file), text);
+    const refused = (kustomization: string, message: RegExp) => {
+      writeFileSync(join(app, "kustomization.yaml"), kustomization);
       const result = generate(root, "overlays/evil");
-      assert.equal(result.status, 1, entry);
+      assert.equal(result.status, 1, kustomization);
       assert.match(result.stderr, message);
+    };
+    for (const [entry, files, message] of cases) {
+      for (const [file, text] of Object.entries(files)) writeFileSync(join(app, file), text);
+      refused(`resources:\n  - ../../base/single\ntransformers:\n  ${entry}\n`, message);
     }
+    // Kustomizations written so that a line-by-line reader would miss their lists.
+    refused("  resources: [../../base/single]\n  transformers: [t.yaml]\n", /kustomization\.yaml:1: the kustomization does not start at the first column/);
+    refused("--- {resources: [../../base/single], transformers: [t.yaml]}\n", /kustomization\.yaml:1: content on the document marker line/);
+    refused("resources:\n  - ../../base/\n    single\n", /kustomization\.yaml:3: a line under resources that is not an entry of its own/);
+    refused('resources:\n  - "..\\x2f..\\x2fbase/single"\n', /kustomization\.yaml:2: an entry with quotes or escapes inside/);
   });
 });

@@ -12,7 +12,9 @@
 #   - a plugin config that is not a StalwartConfig or one of kustomize's builtin plugins;
 #   - KRM function annotations (exec or container functions);
 #   - plugin configs that kustomize would compute first (a folder, an inline object) or fetch (a URL);
-#     neither can be checked here.
+#     neither can be checked here;
+#   - remote bases, folders outside the checkout, and kustomization lists not written as plain block lists
+#     from the first column: this script reads YAML line by line, so it refuses what it could misread.
 # Everything else is kustomize's: the build runs with the plugin home that holds the StalwartConfig plugin only.
 set -eu
 
@@ -46,12 +48,19 @@ function entry(text) {
     return
   }
   if (text == "") { problem("an empty entry under " key); return }
+  if (text ~ /["\047\\]/) { problem("an entry with quotes or escapes inside under " key ": name the path plainly"); return }
   printf "%s\t%d\t%s\n", (key ~ /^(transformers|generators|validators)$/ ? "T" : "R"), NR, text
 }
 { sub(/\r$/, "") }
 /^[ \t]*(#.*)?$/ { next }
-/^(---|\.\.\.)/ { key = ""; next }
+/^(---|\.\.\.)([ \t]|$)/ {
+  key = ""; started = 0
+  if ($0 !~ /^...[ \t]*(#.*)?$/) problem("content on the document marker line: start the kustomization on a line of its own")
+  next
+}
+/^[ \t]/ && !started { problem("the kustomization does not start at the first column: write it in block style from the first column") }
 /^[^ \t-]/ {
+  started = 1
   if (!match($0, /^[A-Za-z][A-Za-z0-9]*:/)) {
     key = ""; problem("a top-level line that is not a plain key: write the kustomization in block style"); next
   }
@@ -65,8 +74,9 @@ function entry(text) {
   key = ""
   next
 }
-key ~ /^(resources|components|bases|transformers|generators|validators)$/ && match($0, /^[ \t]*-([ \t]|$)/) {
-  entry(substr($0, RLENGTH + 1))
+key ~ /^(resources|components|bases|transformers|generators|validators)$/ {
+  if (match($0, /^[ \t]*-([ \t]|$)/)) entry(substr($0, RLENGTH + 1))
+  else problem("a line under " key " that is not an entry of its own (- path): write each entry on one line")
 }
 '
 
@@ -97,7 +107,11 @@ function end_document() {
   api = ""; kind = ""; content = 0
 }
 { sub(/\r$/, "") }
-/^(---|\.\.\.)/ { end_document(); next }
+/^(---|\.\.\.)([ \t]|$)/ {
+  end_document()
+  if ($0 !~ /^...[ \t]*(#.*)?$/) problem(FNR, "content on the document marker line: start the object on a line of its own")
+  next
+}
 /^[ \t]*(#.*)?$/ { next }
 {
   indent = match($0, /[^ \t]/) - 1

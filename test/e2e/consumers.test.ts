@@ -278,6 +278,7 @@ describe("Argo CD: the stalwart-kustomize Config Management Plugin sidecar", () 
     assert.equal(cmp.envFrom, undefined);
     assert.ok((cmp.env ?? []).every((variable) => variable.valueFrom === undefined), "no variable from a Secret or ConfigMap");
     assert.equal(spec.automountServiceAccountToken, false, "no service account token in the pod");
+    assert.notEqual(spec.shareProcessNamespace, true, "the repo-server's processes, also uid 999, stay out of the sidecar's sight");
     for (const pinned of [cmp, container(spec.initContainers, "install-stalwart-plugin")]) assert.match(pinned.image ?? "", /^[^@\s]+:[^@\s]+@sha256:[0-9a-f]{64}$/, `${pinned.name} is pinned by digest`);
     assert.deepEqual(restrictedViolations(deployment()), []);
   });

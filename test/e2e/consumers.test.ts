@@ -2,15 +2,19 @@
  * The ways to use the library other than `kubectl kustomize` with the plugin home, each with the real tool:
  * kpt fn render on the kpt package, standalone kustomize running the exec KRM function, the plugin installed
  * into the user's plugin home for an overlay elsewhere pulling remote bases, and the build as Argo CD's
- * repo-server does it.
+ * repo-server's Config Management Plugin sidecar does it.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { after, describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
+import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
+import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import type { IContainer } from "kubernetes-models/v1/Container";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { KubeObject } from "../../src/kube.ts";
 import { writeKptPackage } from "../../scripts/kpt-package.ts";
 import { allSchemaProblems } from "../support/kube-schemas.ts";
@@ -196,64 +200,222 @@ describe("the plugin installed into the user's plugin home", () => {
   });
 });
 
-describe("Argo CD", () => {
+describe("Argo CD: the stalwart-kustomize Config Management Plugin sidecar", () => {
   const install = kubectlKustomize("test/e2e/fixtures/argocd-install");
   const objects = install.status === 0 ? parseManifests(install.stdout) : [];
-  const repoServer = () => (find(objects, "Deployment", "argocd-repo-server").spec as any).template.spec;
+  const application = parse(readFileSync(join(REPO_ROOT, "overlays/argocd/application.yaml"), "utf8")) as IApplication;
+  const deployment = () => find(objects, "Deployment", "argocd-repo-server") as KubeObject & IDeployment;
+  const podSpec = (): IPodSpec => {
+    const spec = deployment().spec?.template.spec;
+    assert.ok(spec, "the repo-server has a pod template");
+    return spec;
+  };
+  const container = (containers: IContainer[] | undefined, name: string): IContainer => {
+    const found = containers?.find((candidate) => candidate.name === name);
+    assert.ok(found, `no container ${name}`);
+    return found;
+  };
+  /** The ConfigMap the component generates: the gzipped plugin, plugin.yaml and generate.sh. */
+  const pluginConfigMap = () => {
+    const found = objects.find((object) => object.kind === "ConfigMap" && object.metadata.name.startsWith("stalwart-kustomize-plugin-"));
+    assert.ok(found, "the plugin ConfigMap, named with its content hash so the repo-server rolls when it changes");
+    return found as KubeObject & { data: Record<string, string>; binaryData: Record<string, string> };
+  };
+  interface PluginConfig {
+    metadata: { name: string };
+    spec: { generate: { command: string[]; args?: string[] }; discover?: unknown; preserveFileMode?: boolean; provideGitCreds?: boolean };
+  }
+  const pluginConfig = () => parse(pluginConfigMap().data["plugin.yaml"] as string) as PluginConfig;
+  const sidecar = () => container(podSpec().containers, "stalwart-cmp");
+  /** Where a volume is mounted in a container. */
+  const mountPath = (of: IContainer, volume: string, subPath?: string) => {
+    const mount = of.volumeMounts?.find((candidate) => candidate.name === volume && candidate.subPath === subPath);
+    assert.ok(mount, `${of.name} mounts ${volume}${subPath ? `/${subPath}` : ""}`);
+    return mount.mountPath;
+  };
 
-  test("the Application and the repo-server component validate against the upstream schemas", async () => {
+  test("the Application and the component validate against the upstream schemas; argocd-cm keeps plugins off", async () => {
     assert.equal(install.status, 0, install.stderr);
-    const application = parseManifests(readFileSync(join(REPO_ROOT, "overlays/argocd/application.yaml"), "utf8"));
-    assert.deepEqual(await allSchemaProblems([...application, ...objects]), []);
-    assert.deepEqual(typeProblems([...application, ...objects]), []);
-    assert.equal((find(objects, "ConfigMap", "argocd-cm").data as Record<string, string>)["kustomize.buildOptions"], "--enable-alpha-plugins");
+    const applications = parseManifests(readFileSync(join(REPO_ROOT, "overlays/argocd/application.yaml"), "utf8"));
+    assert.deepEqual(await allSchemaProblems([...applications, ...objects]), []);
+    assert.deepEqual(typeProblems([...applications, ...objects]), []);
+    const argocdCm = find(objects, "ConfigMap", "argocd-cm");
+    const installed = parseManifests(readFileSync(join(REPO_ROOT, "test/e2e/fixtures/argocd-install/argocd-cm.yaml"), "utf8"))[0];
+    assert.deepEqual(argocdCm.data, installed?.data, "the component leaves argocd-cm as the installation has it");
+    for (const [key, value] of Object.entries((argocdCm.data as Record<string, string> | undefined) ?? {})) assert.doesNotMatch(value, /--enable-alpha-plugins/, key);
+    assert.equal(application.spec?.source?.plugin?.name, pluginConfig().metadata.name, "the Application names the plugin");
+    assert.equal(application.spec?.source?.kustomize, undefined);
   });
 
-  test("the repo-server builds the Application's path as Argo CD does: fresh clone, its environment only, its build options", () => {
-    const application = parse(readFileSync(join(REPO_ROOT, "overlays/argocd/application.yaml"), "utf8")) as { metadata: { name: string }; spec: { source: { path: string; targetRevision: string; repoURL: string }; destination: { namespace: string } } };
-    // What the init container puts in place, by running its own script against stand-in folders.
-    const pod = repoServer();
-    const init = pod.initContainers.find((container: { name: string }) => container.name === "install-stalwart-plugin");
-    const tools = join(scratch, "argocd/custom-tools");
-    const archive = join(scratch, "argocd/plugin-archive");
-    mkdirSync(tools, { recursive: true });
-    mkdirSync(archive, { recursive: true });
-    const configMap = objects.find((object) => object.kind === "ConfigMap" && object.metadata.name.startsWith("stalwart-kustomize-plugin-")) as KubeObject & { binaryData: Record<string, string> };
-    assert.ok(configMap, "the plugin ConfigMap, named with its content hash so the repo-server rolls when it changes");
-    writeFileSync(join(archive, "StalwartConfig.gz"), Buffer.from(configMap.binaryData["StalwartConfig.gz"] as string, "base64"));
-    assert.ok(gunzipSync(readFileSync(join(archive, "StalwartConfig.gz"))).equals(readFileSync(PLUGIN_BIN)), "the ConfigMap carries the committed plugin");
-    const script = (init.command.at(-1) as string).replaceAll("/custom-tools", tools).replaceAll("/plugin-archive", archive).replace("cp /usr/local/bin/node", `cp ${process.execPath}`);
-    const installed = run("/bin/sh", ["-ec", script]);
-    assert.equal(installed.status, 0, installed.stderr);
-    const container = pod.containers.find((candidate: { name: string }) => candidate.name === "argocd-repo-server");
-    const pluginHome = (container.env as { name: string; value: string }[]).find((variable) => variable.name === "KUSTOMIZE_PLUGIN_HOME")?.value;
-    assert.equal(pluginHome, "/custom-tools/kustomize-plugins");
-    const bin = join(scratch, "argocd/usr-local-bin");
-    mkdirSync(bin, { recursive: true });
-    symlinkSync(join(tools, "node"), join(bin, "node"));
+  test("plugin.yaml: reached only by name, no credentials, file modes reset, generate.sh as its command", () => {
+    const config = pluginConfig();
+    assert.equal(config.spec.discover, undefined, "a discover rule would offer the plugin to Applications that do not name it");
+    assert.equal(config.spec.preserveFileMode, false);
+    assert.equal(config.spec.provideGitCreds, false);
+    assert.deepEqual(config.spec.generate.command, ["/bin/sh", `${mountPath(sidecar(), "stalwart-kustomize-plugin")}/generate.sh`]);
+    assert.equal(mountPath(sidecar(), "stalwart-kustomize-plugin", "plugin.yaml"), "/home/argocd/cmp-server/config/plugin.yaml");
+    assert.ok(gunzipSync(Buffer.from(pluginConfigMap().binaryData["StalwartConfig.gz"] as string, "base64")).equals(readFileSync(PLUGIN_BIN)), "the ConfigMap carries the committed plugin");
+  });
 
-    const clone = join(scratch, "argocd/repo");
-    const cloned = run("git", ["clone", "--quiet", REPO_ROOT, clone]);
-    assert.equal(cloned.status, 0, cloned.stderr);
-    const revision = run("git", ["rev-parse", "HEAD"], { cwd: clone }).stdout.trim();
-    const env = {
-      PATH: `${bin}:/usr/bin:/bin`,
-      HOME: join(scratch, "argocd/home"),
-      KUSTOMIZE_PLUGIN_HOME: pluginHome.replace("/custom-tools", tools),
-      ARGOCD_APP_NAME: application.metadata.name,
-      ARGOCD_APP_NAMESPACE: application.spec.destination.namespace,
-      ARGOCD_APP_REVISION: revision,
-      ARGOCD_APP_SOURCE_PATH: application.spec.source.path,
-      ARGOCD_APP_SOURCE_REPO_URL: application.spec.source.repoURL,
-      ARGOCD_APP_SOURCE_TARGET_REVISION: application.spec.source.targetRevision,
+  test("the sidecar runs argocd-cmp-server as uid 999 with its own /tmp, no credentials, Pod Security restricted, images pinned by digest", () => {
+    const spec = podSpec();
+    const cmp = sidecar();
+    assert.deepEqual(cmp.command, ["/var/run/argocd/argocd-cmp-server"]);
+    assert.equal(cmp.securityContext?.runAsNonRoot, true);
+    assert.equal(cmp.securityContext?.runAsUser, 999);
+    assert.equal(cmp.securityContext?.readOnlyRootFilesystem, true);
+    assert.equal(mountPath(cmp, "var-files"), "/var/run/argocd");
+    assert.equal(mountPath(cmp, "plugins"), "/home/argocd/cmp-server/plugins");
+    const mounted = new Set((cmp.volumeMounts ?? []).map((mount) => mount.name));
+    assert.deepEqual([...mounted].sort(), ["plugins", "stalwart-cmp-tmp", "stalwart-kustomize-plugin", "stalwart-tools", "var-files"]);
+    for (const credentials of ["ssh-known-hosts", "tls-certs", "gpg-keys", "gpg-keyring", "argocd-repo-server-tls", "tmp", "helm-working-dir"]) {
+      assert.ok(spec.volumes?.some((volume) => volume.name === credentials), `the stand-in installation has ${credentials}`);
+      assert.equal(mounted.has(credentials), false, `the sidecar must not mount the repo-server's ${credentials}`);
+    }
+    const tmp = cmp.volumeMounts?.find((mount) => mount.mountPath === "/tmp");
+    assert.ok(spec.volumes?.find((volume) => volume.name === tmp?.name)?.emptyDir, "/tmp is an emptyDir of the sidecar's own");
+    for (const volume of spec.volumes ?? []) if (mounted.has(volume.name)) assert.equal(volume.secret ?? volume.projected, undefined, `${volume.name} is no Secret`);
+    assert.equal(cmp.envFrom, undefined);
+    assert.ok((cmp.env ?? []).every((variable) => variable.valueFrom === undefined), "no variable from a Secret or ConfigMap");
+    assert.equal(spec.automountServiceAccountToken, false, "no service account token in the pod");
+    assert.notEqual(spec.shareProcessNamespace, true, "the repo-server's processes, also uid 999, stay out of the sidecar's sight");
+    for (const pinned of [cmp, container(spec.initContainers, "install-stalwart-plugin")]) assert.match(pinned.image ?? "", /^[^@\s]+:[^@\s]+@sha256:[0-9a-f]{64}$/, `${pinned.name} is pinned by digest`);
+    assert.deepEqual(restrictedViolations(deployment()), []);
+  });
+
+  /** The sidecar's tool folder, filled by the init container's own script against stand-in folders. */
+  const tools = join(scratch, "argocd/stalwart-tools");
+  const cmpFiles = join(scratch, "argocd/stalwart-cmp");
+  const workDir = join(scratch, "argocd/_cmp_server");
+  const local = (path: string) => path.replaceAll("/stalwart-tools", tools).replaceAll("/stalwart-cmp", cmpFiles);
+  let installed = false;
+  function installTools(): void {
+    if (installed) return;
+    const data = pluginConfigMap();
+    mkdirSync(cmpFiles, { recursive: true });
+    mkdirSync(workDir, { recursive: true });
+    for (const [file, text] of Object.entries(data.data)) writeFileSync(join(cmpFiles, file), text);
+    writeFileSync(join(cmpFiles, "StalwartConfig.gz"), Buffer.from(data.binaryData["StalwartConfig.gz"] as string, "base64"));
+    // The Argo CD image's kustomize is kustomize 5.7; kubectl's kustomize is the same code, so a stand-in runs it.
+    const kubectl = run("sh", ["-c", "command -v kubectl"]).stdout.trim();
+    const kustomize = join(scratch, "argocd/kustomize");
+    writeFileSync(kustomize, `#!/bin/sh\n[ "$1" = build ] && shift\nexec ${kubectl} kustomize "$@"\n`, { mode: 0o755 });
+    const init = container(podSpec().initContainers, "install-stalwart-plugin");
+    const script = local(init.command?.at(-1) ?? "").replace("cp /usr/local/bin/kustomize", `cp ${kustomize}`);
+    const result = run("/bin/sh", ["-ec", script]);
+    assert.equal(result.status, 0, result.stderr);
+    installed = true;
+  }
+
+  /** The repository's files as argocd-cmp-server unpacks a request: a folder of its own under its work folder, modes reset. */
+  function checkout(): string {
+    mkdirSync(workDir, { recursive: true });
+    const root = mkdtempSync(join(workDir, "request-"));
+    const files = run("git", ["ls-files", "-z"]).stdout.split("\0").filter((file) => file !== "");
+    for (const file of files) {
+      mkdirSync(dirname(join(root, file)), { recursive: true, mode: 0o755 });
+      cpSync(join(REPO_ROOT, file), join(root, file), { verbatimSymlinks: true });
+      if (!lstatSync(join(root, file)).isSymbolicLink()) chmodSync(join(root, file), 0o644);
+    }
+    return root;
+  }
+
+  /** Runs plugin.yaml's generate command in an Application's folder, with the sidecar's environment and Argo CD's. */
+  function generate(root: string, path: string) {
+    installTools();
+    const [shell, ...args] = pluginConfig().spec.generate.command;
+    const env: NodeJS.ProcessEnv = { ARGOCD_CMP_WORKDIR: workDir };
+    for (const variable of sidecar().env ?? []) env[variable.name] = local(variable.value ?? "").replace("/usr/local/bin", dirname(process.execPath));
+    Object.assign(env, {
+      ARGOCD_APP_NAME: application.metadata?.name,
+      ARGOCD_APP_NAMESPACE: application.spec?.destination.namespace,
+      ARGOCD_APP_REVISION: "0123456789abcdef0123456789abcdef01234567",
+      ARGOCD_APP_SOURCE_PATH: path,
+      ARGOCD_APP_SOURCE_REPO_URL: application.spec?.source?.repoURL,
+      ARGOCD_APP_SOURCE_TARGET_REVISION: application.spec?.source?.targetRevision,
       KUBE_VERSION: "1.32",
       KUBE_API_VERSIONS: "v1,apps/v1,policy/v1,cert-manager.io/v1",
+    });
+    return run(shell as string, args.map(local), { env, cwd: join(root, path) });
+  }
+
+  test("generate.sh builds overlays/single as `kubectl kustomize --enable-alpha-plugins` does, and the Application's path as its golden file", () => {
+    const root = checkout();
+    const single = generate(root, "overlays/single");
+    assert.equal(single.status, 0, single.stderr);
+    const expected = kubectlKustomize("overlays/single");
+    assert.equal(expected.status, 0, expected.stderr);
+    assert.equal(single.stdout, expected.stdout);
+    const path = application.spec?.source?.path ?? "";
+    const built = generate(root, path);
+    assert.equal(built.status, 0, built.stderr);
+    assert.equal(built.stdout, golden(relative("overlays", path)));
+  });
+
+  /** An Application folder of the checkout with a kustomization listing the given transformer file. */
+  function maliciousApp(transformer: string): { root: string; canary: string } {
+    const root = checkout();
+    const app = join(root, "overlays/evil");
+    mkdirSync(app);
+    writeFileSync(join(app, "kustomization.yaml"), "resources:\n  - configmap.yaml\ntransformers:\n  - transformer.yaml\n");
+    writeFileSync(join(app, "configmap.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: innocent\n");
+    const canary = join(root, "ran");
+    writeFileSync(join(app, "transformer.yaml"), transformer.replaceAll("CANARY", canary));
+    return { root, canary };
+  }
+
+  test("a plugin apiVersion that climbs out of the plugin home is refused before kustomize runs, naming the file and the fix", () => {
+    const { root, canary } = maliciousApp("apiVersion: x/../../../../proc/self/cwd\nkind: StalwartConfig\nmetadata:\n  name: stalwart\n");
+    // What /proc/self/cwd/stalwartconfig/StalwartConfig would run, executable even though Argo CD resets modes.
+    mkdirSync(join(root, "overlays/evil/stalwartconfig"));
+    writeFileSync(join(root, "overlays/evil/stalwartconfig/StalwartConfig"), `#!/bin/sh\ntouch ${canary}\ncat\n`, { mode: 0o755 });
+    const result = generate(root, "overlays/evil");
+    assert.equal(result.status, 1);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /overlays\/evil\/transformer\.yaml:1: apiVersion "x\/\.\.\/\.\.\/\.\.\/\.\.\/proc\/self\/cwd" contains "\.\."/);
+    assert.match(result.stderr, /Fix: list under transformers:, generators: and validators: only files of StalwartConfig objects/);
+    assert.equal(existsSync(canary), false, "nothing ran");
+  });
+
+  test("a kind that climbs to /bin/sh: kustomize alone runs the config as a shell script, generate.sh refuses it", () => {
+    const { root, canary } = maliciousApp(`apiVersion: stalwart.krm.example/v1alpha1\nkind: ${"../".repeat(16)}bin/sh\nmetadata:\n  name: stalwart\nrun: x; touch CANARY; cat; exit 0\n`);
+    installTools();
+    const plain = run("kubectl", ["kustomize", "--enable-alpha-plugins", "overlays/evil"], { cwd: root, env: { ...process.env, KUSTOMIZE_PLUGIN_HOME: join(tools, "plugin") } });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.equal(existsSync(canary), true, "kustomize ran /bin/sh: the danger generate.sh exists for");
+    rmSync(canary);
+    const result = generate(root, "overlays/evil");
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /overlays\/evil\/transformer\.yaml:2: kind "(\.\.\/)+bin\/sh" is not a plain name/);
+    assert.equal(existsSync(canary), false, "nothing ran");
+  });
+
+  test("generate.sh refuses what it cannot check: remote, folder and inline plugin configs, KRM functions, other plugins", () => {
+    const root = checkout();
+    const app = join(root, "overlays/evil");
+    mkdirSync(app);
+    const cases: [string, Record<string, string>, RegExp][] = [
+      ["- https://example.com/t.yaml", {}, /"https:\/\/example\.com\/t\.yaml" is remote/],
+      ["- ../single", {}, /"\.\.\/single" is a folder/],
+      ["- |-\n    apiVersion: builtin\n    kind: LabelTransformer", {}, /an inline object or a YAML indirection under transformers/],
+      ["- t.yaml", { "t.yaml": "apiVersion: builtin\nkind: PrefixTransformer\nmetadata:\n  name: t\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ./run\n" }, /t\.yaml:6: a KRM function annotation/],
+      ["- t.yaml", { "t.yaml": "apiVersion: example.com/v1\nkind: Other\nmetadata:\n  name: t\n" }, /t\.yaml:1: apiVersion "example\.com\/v1" is neither StalwartConfig/],
+      ["- t.yaml", { "t.yaml": "apiVersion: stalwart.krm.example/v1alpha1\nkind: StalwartConfig\n  ../../../bin/sh\n" }, /t\.yaml:3: the value of the apiVersion or kind above continues on this line/],
+    ];
+    const refused = (kustomization: string, message: RegExp) => {
+      writeFileSync(join(app, "kustomization.yaml"), kustomization);
+      const result = generate(root, "overlays/evil");
+      assert.equal(result.status, 1, kustomization);
+      assert.match(result.stderr, message);
     };
-    const options = (find(objects, "ConfigMap", "argocd-cm").data as Record<string, string>)["kustomize.buildOptions"]?.split(" ") ?? [];
-    // Argo CD runs `kustomize build <path> <options>` from the repository root; kubectl's kustomize is the same code.
-    const kubectl = run("sh", ["-c", "command -v kubectl"]).stdout.trim();
-    const build = run(kubectl, ["kustomize", application.spec.source.path, ...options], { env, cwd: clone });
-    assert.equal(build.status, 0, build.stderr);
-    assert.equal(build.stdout, golden(relative("overlays", application.spec.source.path)));
+    for (const [entry, files, message] of cases) {
+      for (const [file, text] of Object.entries(files)) writeFileSync(join(app, file), text);
+      refused(`resources:\n  - ../../base/single\ntransformers:\n  ${entry}\n`, message);
+    }
+    // Kustomizations written so that a line-by-line reader would miss their lists.
+    refused("  resources: [../../base/single]\n  transformers: [t.yaml]\n", /kustomization\.yaml:1: the kustomization does not start at the first column/);
+    refused("--- {resources: [../../base/single], transformers: [t.yaml]}\n", /kustomization\.yaml:1: content on the document marker line/);
+    refused("resources:\n  - ../../base/\n    single\n", /kustomization\.yaml:3: a line under resources that is not an entry of its own/);
+    refused('resources:\n  - "..\\x2f..\\x2fbase/single"\n', /kustomization\.yaml:2: an entry with quotes or escapes inside/);
   });
 });

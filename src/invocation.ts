@@ -20,6 +20,12 @@ export interface Invocation {
   pluginConfigRoot?: string;
   /** STALWART_FN_DEBUG: print the stack of an internal error. */
   debug?: boolean;
+  /**
+   * Whether the caller captures stderr and uses it as a printf format: kustomize 5 does for a legacy plugin
+   * that fails (`%{env:NAME}%` would arrive as `%!{(MISSING)env:NAME}%!(MISSING)`); kustomize 4 passes the
+   * stream through, and KRM orchestrators read the results.
+   */
+  stderrIsFormat?: boolean;
 }
 
 export interface Answer {
@@ -81,5 +87,7 @@ export function invoke(invocation: Invocation): Answer {
     ({ outcome, stack } = unexpected(error, invocation.debug === true, invocation.args[0] === undefined));
   }
   const lines = outcome.results.filter((result) => result.severity !== "info").map((result) => `${formatResult(result)}\n`);
-  return { stdout: outcome.output, stderr: stack + lines.join(""), exitCode: hasErrors(outcome.results) ? 1 : 0 };
+  const stderr = stack + lines.join("");
+  const formatted = invocation.stderrIsFormat === true && invocation.args[0] !== undefined;
+  return { stdout: outcome.output, stderr: formatted ? stderr.replaceAll("%", "%%") : stderr, exitCode: hasErrors(outcome.results) ? 1 : 0 };
 }

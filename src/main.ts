@@ -2,7 +2,7 @@
  * Entry point, and the only module that touches the process: reads stdin and the config file, hands them to
  * `invoke`, writes what it answers and sets the exit code.
  */
-import { readFileSync, writeSync } from "node:fs";
+import { fstatSync, readFileSync, statSync, writeSync } from "node:fs";
 import { invoke } from "./invocation.js";
 
 /**
@@ -52,6 +52,22 @@ function writeFailed(fd: 1 | 2, error: unknown): void {
   if (fd === 1) writeAll(2, `[error] cannot write the output to stdout (${(error as NodeJS.ErrnoException).code ?? String(error)}): the output is incomplete\n`);
 }
 
+/**
+ * kustomize 4 hands a legacy plugin its own stderr; kustomize 5 gives it a pipe and formats what comes back
+ * with printf. Only a shared stderr proves the first: without /proc the function assumes the second, which is
+ * what `kubectl kustomize` does.
+ */
+function stderrIsFormat(pluginConfigRoot: string | undefined): boolean {
+  if (pluginConfigRoot === undefined) return false;
+  try {
+    const own = fstatSync(2);
+    const parents = statSync(`/proc/${process.ppid}/fd/2`);
+    return own.dev !== parents.dev || own.ino !== parents.ino;
+  } catch {
+    return true;
+  }
+}
+
 async function main(): Promise<void> {
   let stdin: Uint8Array;
   try {
@@ -67,6 +83,7 @@ async function main(): Promise<void> {
     readFile: (path) => readFileSync(path),
     pluginConfigRoot: process.env.KUSTOMIZE_PLUGIN_CONFIG_ROOT,
     debug: Boolean(process.env.STALWART_FN_DEBUG),
+    stderrIsFormat: stderrIsFormat(process.env.KUSTOMIZE_PLUGIN_CONFIG_ROOT),
   });
   process.exitCode = answer.exitCode;
   writeAll(1, answer.stdout);

@@ -1,6 +1,9 @@
 /** KRM function results: what went wrong or what was done, as the KRM functions specification spells them. */
 import type { KubeObject } from "./kube.js";
 import { byCodeUnits } from "./order.js";
+import type { WarningCode } from "./settings/generated/stalwartconfig.js";
+
+export type { WarningCode };
 
 export type Severity = "error" | "warning" | "info";
 
@@ -11,13 +14,20 @@ export interface ResourceRef {
   namespace?: string;
 }
 
-export interface Result {
+interface ResultFields {
   message: string;
-  severity: Severity;
   resourceRef?: ResourceRef;
   field?: { path: string; currentValue?: unknown; proposedValue?: unknown };
   file?: { path: string; index?: number };
+  /** The specification's free-form labels; acknowledged and unacknowledged warnings carry their code here. */
+  tags?: Record<string, string>;
 }
+
+/**
+ * A warning carries its code, by which the user acknowledges it; src/warnings.ts turns every warning into an
+ * error or an info before the results leave the function.
+ */
+export type Result = ResultFields & ({ severity: "error" | "info"; code?: never } | { severity: "warning"; code: WarningCode });
 
 export function refTo(object: Pick<KubeObject, "apiVersion" | "kind" | "metadata">): ResourceRef {
   const ref: ResourceRef = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name };

@@ -20,6 +20,7 @@ import { mailServices, shapeMailService } from "./render/service.js";
 import { checkAll } from "./checks/all.js";
 import { checkOwnership, checkRerun } from "./checks/ownership.js";
 import { checkGeneratedNames, checkWorkloadNames } from "./checks/names.js";
+import { acknowledgeWarnings } from "./warnings.js";
 
 export interface TransformInput {
   items: readonly KubeObject[];
@@ -106,7 +107,7 @@ export function transform(input: TransformInput): TransformOutput {
   const services = originalServices.map((service) => shapeMailService(service, settings));
   const generated = renderGeneratedObjects(settings, instance, originalServices);
   const results = attribute(
-    [
+    acknowledgeWarnings([
       ...search.results,
       ...configMap.results,
       ...checkWorkloadNames(workload),
@@ -115,7 +116,7 @@ export function transform(input: TransformInput): TransformOutput {
       ...checkGeneratedNames(generated.objects),
       ...checkOwnership(input.items, generated.objects, owner, mayHoldEarlierOutput),
       ...rendered.results,
-    ],
+    ], settings),
     merged,
   );
   if (hasErrors(results) || !configMap.name) return unchanged(input, results);

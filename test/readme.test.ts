@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { renderReference } from "../scripts/reference.ts";
+import schema from "../src/settings/stalwartconfig.schema.json" with { type: "json" };
 import { readyOverlays, subfolders } from "./support/overlays.ts";
 import { REPO_ROOT, run } from "./support/tools.ts";
 
@@ -52,4 +53,10 @@ test("the README shows each way to use the library with the command its test run
   ]) {
     assert.ok(readme.includes(`\n${command}\n`), `README lacks: ${command}`);
   }
+});
+
+test("the table of warning codes lists exactly the codes of the schema, in its order", () => {
+  const table = readme.slice(readme.indexOf("| Warning code |")).split("\n\n")[0] ?? "";
+  const rows = [...table.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((match) => match[1]);
+  assert.deepEqual(rows, schema.$defs.warningCode.enum);
 });

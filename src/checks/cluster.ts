@@ -83,6 +83,7 @@ export function checkCluster(settings: StalwartConfig, workload: Workload): Resu
     if (missing.length > 0) {
       results.push({
         severity: "warning",
+        code: "cluster-role-node-missing",
         message: `node ${missing.join(", ")} is not among the ${workload.kind}'s pods (node ids ${[...known].join(", ")}); the shards listing it run on fewer nodes than meant`,
         field: { path: `spec.cluster.roles.${field}` },
       });

@@ -42,6 +42,7 @@ export function checkListenerPorts(settings: StalwartConfig, workload: Workload)
     if (containerPort === undefined) {
       results.push({
         severity: "warning",
+        code: "listener-port-missing",
         message: `listener "${id}" has no container port named "${id}", so no Service can reach it by name; add the port with a patch, or set \`spec.listeners.${id}.enabled: false\``,
         resourceRef: ref,
         field: { path: "spec.template.spec.containers[name=stalwart].ports" },
@@ -59,6 +60,7 @@ export function checkListenerPorts(settings: StalwartConfig, workload: Workload)
     if (enabled.has(name) || !(name in settings.spec.listeners)) continue;
     results.push({
       severity: "warning",
+      code: "listener-port-unused",
       message: `container port "${name}" belongs to listener "${name}", which is disabled; remove the port from the workload and the Service with a patch`,
       resourceRef: ref,
       field: { path: "spec.template.spec.containers[name=stalwart].ports" },

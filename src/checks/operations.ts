@@ -21,7 +21,7 @@ function checkFileTracer(settings: StalwartConfig, workload: Workload): Result[]
       return [{ severity: "error", message: `no writable volume is mounted at or above the log path ${JSON.stringify(file.path)}: add the component overlays/components/tracer, or set the path to where a volume is mounted`, field: { path: "spec.tracer.file.path", currentValue: file.path } }];
     }
   } else if (logVolume) {
-    return [{ severity: "warning", message: `the workload has the "${LOG_VOLUME}" volume of the tracer component but \`spec.tracer.file\` is not set; remove the component "tracer" or set \`spec.tracer.file\``, resourceRef: refTo(workload.object), field: { path: "spec.template.spec.volumes" } }];
+    return [{ severity: "warning", code: "tracer-component-unused", message: `the workload has the "${LOG_VOLUME}" volume of the tracer component but \`spec.tracer.file\` is not set; remove the component "tracer" or set \`spec.tracer.file\``, resourceRef: refTo(workload.object), field: { path: "spec.template.spec.volumes" } }];
   }
   return [];
 }
@@ -57,7 +57,7 @@ function checkProxyProtocol(settings: StalwartConfig, workload: Workload): Resul
     const field = { path: `spec.proxyProtocol.trustedNetworks[${index}]`, currentValue: cidr };
     if (Number.isNaN(bits) || bits > (ipv6 ? 128 : 32)) results.push({ severity: "error", message: `${JSON.stringify(cidr)} is not a network: the prefix length must be from 0 to ${ipv6 ? 128 : 32}`, field });
     else if (bits === 0) results.push({ severity: "error", message: `${JSON.stringify(cidr)} trusts every address: anyone could send a PROXY header claiming any client address, defeating SPF, DNSBLs, rate limits and relay rules; list only your load balancer's source networks`, field });
-    else if (bits < (ipv6 ? 32 : 8)) results.push({ severity: "warning", message: `${JSON.stringify(cidr)} is a very wide network to trust with PROXY headers; list only your load balancer's source networks`, field });
+    else if (bits < (ipv6 ? 32 : 8)) results.push({ severity: "warning", code: "proxy-trusted-network-wide", message: `${JSON.stringify(cidr)} is a very wide network to trust with PROXY headers; list only your load balancer's source networks`, field });
   });
   return results;
 }

@@ -45,6 +45,7 @@ function checkRocksDb(settings: StalwartConfig, workload: Workload): Result[] {
   if (volume?.persistentVolumeClaim === undefined && !workload.volumeClaimTemplates.includes(mount.name)) {
     results.push({
       severity: "warning",
+      code: "rocksdb-not-persistent",
       message: `the RocksDB path ${JSON.stringify(path)} is on volume "${mount.name}", which is not a PersistentVolumeClaim: every mailbox is lost when the pod goes`,
       resourceRef: refTo(workload.object),
       field: { path: "spec.template.spec.volumes", currentValue: mount.name },
@@ -92,6 +93,7 @@ export function checkStorage(settings: StalwartConfig, workload: Workload): Resu
   if (envVar(workload.container, FDB_CLUSTER_FILE_ENV)) {
     results.push({
       severity: "warning",
+      code: "fdb-component-unused",
       message: `the workload carries the FoundationDB cluster file (${FDB_CLUSTER_FILE_ENV}) but \`spec.storage.backend\` is "rocksdb"; remove the component "fdb" or set the backend to "foundationdb"`,
       resourceRef: refTo(workload.object),
       field: { path: "spec.template.spec.containers[name=stalwart].env" },

@@ -4,7 +4,7 @@
  */
 import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
-import { envVar, FDB_CLIENT_CERT_VOLUME, FDB_ROOT_CA_VOLUME, mountedSecret, TLS_VOLUME, type Workload } from "../render/workload.js";
+import { envVar, FDB_CLIENT_CERT_VOLUME, FDB_CLUSTER_FILE_ENV, FDB_ROOT_CA_VOLUME, mountedSecret, TLS_VOLUME, type Workload } from "../render/workload.js";
 
 export const FDB_TLS_ENV = "FDB_TLS_CERTIFICATE_FILE";
 export const TLS_RELOADER = "tls-reloader";
@@ -12,6 +12,31 @@ export const TLS_RELOADER = "tls-reloader";
 
 export function hasFdbTls(workload: Workload): boolean {
   return envVar(workload.container, FDB_TLS_ENV) !== undefined;
+}
+
+/**
+ * fdb-tls without the fdb component is no choice to acknowledge: its Secret volumes are required, so the pods
+ * would wait in ContainerCreating for certificates that nothing uses. With fdb there but RocksDB chosen, the
+ * fdb component's own warning says the rest.
+ */
+function fdbTlsWithoutFoundationDb(workload: Workload, backend: string): Result {
+  const ref = refTo(workload.object);
+  const field = { path: "spec.template.spec.containers[name=stalwart].env" };
+  if (!envVar(workload.container, FDB_CLUSTER_FILE_ENV)) {
+    return {
+      severity: "error",
+      message: `the component "fdb-tls" needs the component "fdb": the workload sets ${FDB_TLS_ENV} but not ${FDB_CLUSTER_FILE_ENV}, and its pods would wait in ContainerCreating for the Secrets "stalwart-fdb-client-cert" and "stalwart-fdb-root-ca", which nothing uses; add the component overlays/components/fdb before fdb-tls, or remove fdb-tls`,
+      resourceRef: ref,
+      field,
+    };
+  }
+  return {
+    severity: "warning",
+    code: "fdb-tls-component-unused",
+    message: `the workload carries FoundationDB client TLS (${FDB_TLS_ENV}) but \`spec.storage.backend\` is "${backend}"; remove the component "fdb-tls", or set the backend to "foundationdb"`,
+    resourceRef: ref,
+    field,
+  };
 }
 
 export function checkTls(settings: StalwartConfig, workload: Workload): Result[] {
@@ -39,6 +64,7 @@ export function checkTls(settings: StalwartConfig, workload: Workload): Result[]
   } else if (workload.pod.containers.some((container) => container.name === TLS_RELOADER)) {
     results.push({
       severity: "warning",
+      code: "tls-reload-component-unused",
       message: `the ${TLS_RELOADER} sidecar reloads a certificate, but \`spec.tls\` is not set; remove the component "tls-reload" or set \`spec.tls\``,
       resourceRef: ref,
       field: { path: "spec.template.spec.containers" },
@@ -64,13 +90,6 @@ export function checkTls(settings: StalwartConfig, workload: Workload): Result[]
       results.push({ severity: "error", message: "give the Vault server's CA once: `caBundle` or `caSecretRef`, not both", field: { path: "spec.fdbClientCert.rootCA" } });
     }
   }
-  if (fdbTls && storage.backend !== "foundationdb") {
-    results.push({
-      severity: "warning",
-      message: `the workload carries FoundationDB client TLS (${FDB_TLS_ENV}) but \`spec.storage.backend\` is "${storage.backend}"; remove the component "fdb-tls" or add the component "fdb"`,
-      resourceRef: ref,
-      field: { path: "spec.template.spec.containers[name=stalwart].env" },
-    });
-  }
+  if (fdbTls && storage.backend !== "foundationdb") results.push(fdbTlsWithoutFoundationDb(workload, storage.backend));
   return results;
 }

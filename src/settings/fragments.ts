@@ -1,4 +1,7 @@
-/** Finds the StalwartConfig fragments among the items and orders them for the merge: stream order, functionConfig last. */
+/**
+ * Finds the StalwartConfig fragments among the items and orders them for the merge: stream order, functionConfig
+ * last; and says when they cannot fit the stream (see layout.ts).
+ */
 import {
   isLocalConfig,
   LOCAL_CONFIG_ANNOTATION,
@@ -8,6 +11,7 @@ import {
   type KubeObject,
 } from "../kube.js";
 import { quote, refTo, type Result } from "../results.js";
+import { layoutProblems } from "./layout.js";
 
 export interface Fragment {
   object: KubeObject;
@@ -93,5 +97,6 @@ export function findFragments(
       message: `no ${SETTINGS_KIND} found: give the function your ${SETTINGS_KIND} as its config (kustomize \`transformers:\`, kpt \`configPath\`), or include a base that carries one`,
     });
   }
+  if (results.length === 0) results.push(...layoutProblems(items, fragments));
   return { fragments, results };
 }

@@ -11,6 +11,7 @@ import { quote, refTo, type Result } from "../results.js";
 import { pointerSegments, pointerToFieldPath, fieldPath } from "./field-path.js";
 import { originOf, type MergedSettings } from "./merge.js";
 import { closest } from "./suggest.js";
+import { whyMalformed } from "./forms.js";
 import type { Fragment } from "./fragments.js";
 
 export type { StalwartConfig, StalwartConfigSpec } from "./generated/stalwartconfig.js";
@@ -104,8 +105,13 @@ function explain(error: ErrorObject, data: unknown): Explained | undefined {
     }
     case "type":
       return { segments, message: `must be ${/^[aeiou]/.test(String(params.type)) ? "an" : "a"} ${String(params.type)}, got ${typeName(current)}`, currentValue: current };
-    case "enum":
-      return { segments, message: `must be one of ${listOf(params.allowedValues as unknown[])}, got ${quote(current)}`, currentValue: current };
+    case "enum": {
+      const allowed = params.allowedValues as unknown[];
+      const suggestion = typeof current === "string" ? closest(current, allowed.map(String)) : undefined;
+      return suggestion
+        ? { segments, message: `must be one of ${listOf(allowed)}, got ${quote(current)}; did you mean \`${suggestion}\`?`, currentValue: current, proposedValue: suggestion }
+        : { segments, message: `must be one of ${listOf(allowed)}, got ${quote(current)}`, currentValue: current };
+    }
     case "const":
       return { segments, message: `must be ${quote(params.allowedValue)}, got ${quote(current)}`, currentValue: current, proposedValue: params.allowedValue };
     case "minimum":
@@ -124,8 +130,11 @@ function explain(error: ErrorObject, data: unknown): Explained | undefined {
     case "maxItems":
     case "maxProperties":
       return { segments, message: `must have at most ${String(params.limit)} entries` };
-    case "pattern":
+    case "pattern": {
+      const why = whyMalformed(segments, current);
+      if (why) return { segments, message: `has the wrong form: got ${quote(current)}; ${why}`, currentValue: current };
       return { segments, message: `has the wrong form: got ${quote(current)}${example(parent).replace(", for example", ", expected something like")}`, currentValue: current };
+    }
     case "propertyNames": {
       const names = (parent?.propertyNames as SchemaNode | undefined) ?? {};
       const rule = typeof names.description === "string" ? ` ${names.description}` : "";
@@ -154,12 +163,20 @@ export function validateSettings(merged: MergedSettings): Validation {
 
   const results: Result[] = [];
   const seen = new Set<string>();
-  for (const error of validateSchema.errors ?? []) {
+  const errors = (validateSchema.errors ?? []).flatMap((error) => {
     const explained = explain(error, data);
-    if (!explained) continue;
+    return explained ? [{ error, explained }] : [];
+  });
+  // `hostnme: x` is one mistake: its did-you-mean says it all, and "`spec.hostname` is required" would mislead.
+  const misspelt = new Set(errors.flatMap(({ error, explained }) =>
+    error.keyword === "additionalProperties" && typeof explained.proposedValue === "string"
+      ? [fieldPath([...explained.segments.slice(0, -1), explained.proposedValue])]
+      : [],
+  ));
+  for (const { error, explained } of errors) {
     const path = fieldPath(explained.segments);
     const key = `${path}\n${explained.message}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key) || (error.keyword === "required" && misspelt.has(path))) continue;
     seen.add(key);
     const origin = blame(merged, error.instancePath, error.keyword);
     const result: Result = {

@@ -3,9 +3,10 @@
  * first's output must change nothing). A case folder holds `config.yaml` (the user's StalwartConfig; its first
  * comment says what the case proves), an optional `input.yaml` (default: what kustomize hands the function for
  * overlays/single, or for the overlay named in `input-overlay.txt`), and either
- * `expected.yaml` (the legacy output stream, plus `expected-stderr.txt` with the warnings it prints, if any) or, for
+ * `expected.yaml` (the legacy output stream, plus `expected-stderr.txt` with what it prints, if anything) or, for
  * a case whose name ends in `-error`, `expected-stderr.txt` alone (the function must fail with those lines;
- * `expected-stderr-krm.txt` where the KRM protocol words it differently, as for YAML that does not parse).
+ * `expected-stderr-krm.txt` where the KRM protocol words it differently, as for YAML that does not parse). The
+ * legacy runs get a captured stderr and KUSTOMIZE_PLUGIN_CONFIG_ROOT, as from kustomize 5, so `%` is doubled there.
  * `UPDATE_GOLDEN=1 npm test` rewrites the expectations; review the diff like code.
  */
 import assert from "node:assert/strict";

@@ -13,6 +13,9 @@ import { test } from "node:test";
 import fc from "fast-check";
 import type { KubeObject } from "../../src/kube.ts";
 import { fragment, stalwartConfig } from "../support/fixtures.ts";
+
+/** overlays/single carries the tls-reload component, and these configs leave `spec.tls` out on purpose. */
+const NO_TLS = "tls-reload-component-unused";
 import { REPO_ROOT } from "../support/tools.ts";
 import {
   applyByteEdits,
@@ -240,7 +243,7 @@ test("duplicate and conflicting fragments merge in stream order, and the user's 
     fc.property(setting, names, fc.nat(), fc.nat(), ({ key, spec, values: [first, second, own], expected }, [firstName, secondName], a, b) => {
       const [at, later] = [a % (items.length + 1), b % (items.length + 1)].sort((x, y) => x - y) as [number, number];
       const docs: KubeObject[] = [...items.slice(0, at), fragment(spec(first), firstName), ...items.slice(at, later), fragment(spec(second), secondName), ...items.slice(later)];
-      const config = yamlText(stalwartConfig({ hostname: "mail.example.com", ...(own === undefined ? {} : spec(own)) }));
+      const config = yamlText(stalwartConfig({ hostname: "mail.example.com", acknowledgeWarnings: [NO_TLS], ...(own === undefined ? {} : spec(own)) }));
       const answer = runLegacy(config, streamText(documentsOf(docs)));
       const checked = assertContract(answer, "legacy");
       assert.equal(checked.exitCode, 0, answer.stderr);

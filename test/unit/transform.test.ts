@@ -61,7 +61,7 @@ test("creates the ConfigMap in the workload's namespace when no placeholder exis
 });
 
 test("the user's StalwartConfig wins over the fragments", () => {
-  const output = transform({ items: singleBaseItems(), functionConfig: stalwartConfig({ hostname: "mail.example.com", tracer: { console: { level: "trace" } } }) });
+  const output = transform({ items: singleBaseItems(), functionConfig: stalwartConfig({ hostname: "mail.example.com", tls: { issuerRef: { name: "letsencrypt" } }, tracer: { console: { level: "trace" } } }) });
   const toml = (configMapOf(output.items).data as Record<string, string>)["config.toml"] as string;
   assert.equal(flattenToml(toml)["tracer.console.level"], "trace");
 });

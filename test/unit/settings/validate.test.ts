@@ -104,3 +104,21 @@ test("a node id out of range in a role shard is named with its indices", () => {
   assert.equal(results[0]?.field?.path, "spec.cluster.roles.pushNotifications[0][1]");
   assert.equal(results[0]?.message, "must be from 1 to 511, got 600");
 });
+
+test("a misspelt field gets its did-you-mean, and not also the 'is required' of the field it meant", () => {
+  const { results } = validate({ hostnme: "mail.example.com" });
+  assert.deepEqual(results.map((result) => result.field?.path), ["spec.hostnme"]);
+  assert.match(results[0]?.message ?? "", /did you mean `hostname`\?/);
+});
+
+test("a value outside an enum gets a did-you-mean when one is close", () => {
+  const { results } = validate({ hostname: "mail.example.com", acknowledgeWarnings: ["listener-port-unsed"] });
+  assert.equal(results[0]?.field?.path, "spec.acknowledgeWarnings[0]");
+  assert.match(results[0]?.message ?? "", /got "listener-port-unsed"; did you mean `listener-port-unused`\?$/);
+  assert.equal(results[0]?.field?.proposedValue, "listener-port-unused");
+});
+
+test("a host name of the wrong form says why", () => {
+  const { results } = validate({ hostname: "mail.example.com:25" });
+  assert.match(results[0]?.message ?? "", /^has the wrong form: got "mail\.example\.com:25"; remove the port ":25"/);
+});

@@ -63,7 +63,7 @@ test("only the Service the bases mark is shaped; a user's relay Service on 587 s
     metadata: { name: "relay", labels: { "app.kubernetes.io/name": "stalwart" } },
     spec: { type: "ClusterIP", selector: { "app.kubernetes.io/name": "stalwart" }, ports: [{ name: "submission", port: 587, targetPort: "submission" }] },
   };
-  const output = transform({ items: [...overlayInput(), relay], functionConfig: stalwartConfig({ hostname: "mail.example.com", service: { type: "NodePort" } }) });
+  const output = transform({ items: [...overlayInput(), relay], functionConfig: stalwartConfig({ hostname: "mail.example.com", service: { type: "NodePort" }, tls: { issuerRef: { name: "ca" } } }) });
   assert.deepEqual(errors(output), []);
   assert.equal(output.items.find((item) => item.metadata.name === "relay"), relay);
   assert.equal((output.items.find((item) => item.kind === "Service" && item.metadata.name === "stalwart")?.spec as { type: string }).type, "NodePort");

@@ -8,6 +8,7 @@ import { checkStorage } from "./storage.js";
 import { checkCluster } from "./cluster.js";
 import { checkTls } from "./tls.js";
 import { checkFdbClientCertificate } from "./fdb-client-cert.js";
+import { checkNetworkPolicy } from "./network-policy.js";
 import { checkOperations, checkServiceOptions } from "./operations.js";
 
 export function checkAll(settings: StalwartConfig, workload: Workload): Result[] {
@@ -19,6 +20,7 @@ export function checkAll(settings: StalwartConfig, workload: Workload): Result[]
     ...checkCluster(settings, workload),
     ...checkTls(settings, workload),
     ...checkFdbClientCertificate(settings),
+    ...checkNetworkPolicy(settings),
     ...checkOperations(settings, workload),
     ...checkServiceOptions(settings),
   ];

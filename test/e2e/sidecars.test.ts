@@ -14,14 +14,14 @@ const SETTLE_MS = 300;
 /** A hang guard, not a benchmark: without the trap the script never stops at all. */
 const STOP_WITHIN_MS = 2000;
 
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  test(`tls-reload: the tls-reloader script stops on ${signal} as PID 1`, async () => {
+for (const [signal, interval] of [["SIGTERM", "30"], ["SIGINT", "30"], ["SIGTERM", "0.05"]] as const) {
+  test(`tls-reload: the tls-reloader script stops on ${signal} as PID 1, checking every ${interval} s`, async () => {
     const { command, env } = componentContainer("tls-reload", "reloader-patch.yaml", "tls-reloader");
     const dir = mkdtempSync(join(tmpdir(), "stalwart-reloader-"));
     try {
       writeFileSync(join(dir, "tls.crt"), "certificate\n");
-      // An interval far beyond the guard: the script is inside its sleep when the signal arrives.
-      const sidecar = await startAsPid1(command, { PATH: process.env.PATH, ...env, TLS_DIRECTORY: dir, URL: "http://127.0.0.1:9", INTERVAL: "30" });
+      // A long interval: the script is inside its sleep when the signal arrives. A short one: anywhere in its loop.
+      const sidecar = await startAsPid1(command, { PATH: process.env.PATH, ...env, TLS_DIRECTORY: dir, URL: "http://127.0.0.1:9", INTERVAL: interval });
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       process.kill(sidecar.pid, signal);
       assert.equal(await sidecar.exit(STOP_WITHIN_MS), 0, sidecar.output());
@@ -31,12 +31,13 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   });
 }
 
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  test(`tracer: the log-pruner script stops on ${signal} as PID 1`, async () => {
+for (const [signal, interval] of [["SIGTERM", "30"], ["SIGINT", "30"], ["SIGTERM", "0.05"]] as const) {
+  test(`tracer: the log-pruner script stops on ${signal} as PID 1, pruning every ${interval} s`, async () => {
     const { command, env } = componentContainer("tracer", "log-volume-patch.yaml", "log-pruner");
     const dir = mkdtempSync(join(tmpdir(), "stalwart-logs-"));
     try {
-      const sidecar = await startAsPid1(command, { PATH: process.env.PATH, ...env, LOG_DIRECTORY: dir, INTERVAL: "30" });
+      writeFileSync(join(dir, "stalwart.log.2026-11-01"), "line\n");
+      const sidecar = await startAsPid1(command, { PATH: process.env.PATH, ...env, LOG_DIRECTORY: dir, INTERVAL: interval });
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       process.kill(sidecar.pid, signal);
       assert.equal(await sidecar.exit(STOP_WITHIN_MS), 0, sidecar.output());

@@ -7,6 +7,8 @@ import { checkProbes } from "./probes.js";
 import { checkStorage } from "./storage.js";
 import { checkCluster } from "./cluster.js";
 import { checkTls } from "./tls.js";
+import { checkFdbClientCertificate } from "./fdb-client-cert.js";
+import { checkNetworkPolicy } from "./network-policy.js";
 import { checkOperations, checkServiceOptions } from "./operations.js";
 
 export function checkAll(settings: StalwartConfig, workload: Workload): Result[] {
@@ -17,6 +19,8 @@ export function checkAll(settings: StalwartConfig, workload: Workload): Result[]
     ...checkStorage(settings, workload),
     ...checkCluster(settings, workload),
     ...checkTls(settings, workload),
+    ...checkFdbClientCertificate(settings),
+    ...checkNetworkPolicy(settings),
     ...checkOperations(settings, workload),
     ...checkServiceOptions(settings),
   ];

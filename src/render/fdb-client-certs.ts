@@ -68,7 +68,9 @@ export function renderFdbClientCerts(settings: StalwartConfig, instance: Instanc
         commonName: certificate.commonName,
         duration: certificate.duration,
         renewBefore: certificate.renewBefore,
-        privateKey: { algorithm: "RSA", size: 2048, rotationPolicy: "Always" },
+        // FoundationDB documents its key file as PKCS#8 (apple/foundationdb 7.3.69 documentation/sphinx/source/tls.rst:204);
+        // cert-manager writes PKCS#1 unless told otherwise.
+        privateKey: { algorithm: "RSA", size: 2048, encoding: "PKCS8", rotationPolicy: "Always" },
         usages: ["client auth", "digital signature", "key encipherment"],
         issuerRef: { name: issuer.name, kind: "Issuer", group: "cert-manager.io" },
       },

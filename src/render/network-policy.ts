@@ -41,7 +41,10 @@ export function renderNetworkPolicy(settings: StalwartConfig, instance: Instance
   ];
   const rule = (to: unknown[] | undefined, ports: number[]) => ({ ...(to && to.length > 0 ? { to: structuredClone(to) } : {}), ports: [...new Set(ports)].sort((a, b) => a - b).map(tcp) });
   const { storage, cluster, tracer, metrics } = settings.spec;
-  if (storage.backend === "foundationdb") egress.push(rule(policy.foundationDb.to, policy.foundationDb.ports));
+  if (storage.backend === "foundationdb") {
+    const { to, ports } = policy.foundationDb;
+    egress.push({ ...(to && to.length > 0 ? { to: structuredClone(to) } : {}), ports: ports.map((entry) => (typeof entry === "number" ? tcp(entry) : { ...tcp(entry.port), endPort: entry.endPort })) });
+  }
   if (cluster) egress.push(rule(policy.nats.to, cluster.nats.addresses.map((address) => portOf(address, 4222))));
   const otel = [tracer.openTelemetry?.logs?.endpoint, tracer.openTelemetry?.traces?.endpoint, metrics.openTelemetry?.endpoint].filter((endpoint): endpoint is string => endpoint !== undefined);
   if (otel.length > 0) egress.push(rule(undefined, otel.map((endpoint) => portOf(endpoint, endpoint.startsWith("https") ? 443 : 80))));

@@ -34,6 +34,10 @@ const COMPONENTS: Record<string, Component> = {
       assert.equal(flat["tracer.log.type"], "log");
       assert.equal(flat["tracer.log.path"], "/var/log/stalwart");
       assert.ok(pod(objects).volumes.some((volume: { name: string; emptyDir?: unknown }) => volume.name === "logs" && volume.emptyDir));
+      // The pruner sees the files Stalwart writes: the same volume, at the directory it prunes.
+      const pruner = pod(objects).containers.find((container: { name: string }) => container.name === "log-pruner");
+      const directory = pruner?.env.find((variable: { name: string }) => variable.name === "LOG_DIRECTORY")?.value;
+      assert.deepEqual(pruner?.volumeMounts, [{ name: "logs", mountPath: directory }]);
     },
   },
   "fallback-admin": {

@@ -55,8 +55,9 @@ test("overlays/cluster-fdb-tls: Vault issuer, client Certificate stalwart-fdb-cl
   const client = find(objects, "Certificate", "stalwart-fdb-client").spec as Record<string, any>;
   assert.equal(client.secretName, "stalwart-fdb-client-cert");
   assert.equal(client.commonName, "stalwart-fdb-client");
-  assert.equal(client.duration, "24h");
-  assert.equal(client.renewBefore, "2h");
+  assert.equal(client.duration, "72h");
+  assert.equal(client.renewBefore, "36h");
+  assert.equal(client.privateKey.encoding, "PKCS8");
   assert.deepEqual(client.usages, ["client auth", "digital signature", "key encipherment"]);
   assert.deepEqual(client.issuerRef, { name: "fdb-client-issuer", kind: "Issuer", group: "cert-manager.io" });
   const vault = (find(objects, "Issuer", "fdb-client-issuer").spec as any).vault;

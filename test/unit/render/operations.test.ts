@@ -4,6 +4,7 @@ import { instanceOf } from "../../../src/render/generated.ts";
 import { renderConfigToml } from "../../../src/render/config-toml.ts";
 import { isLocalKey } from "../../../src/render/config/local-keys.ts";
 import { renderNetworkPolicy } from "../../../src/render/network-policy.ts";
+import { checkNetworkPolicy } from "../../../src/checks/network-policy.ts";
 import { renderAdminService, shapeMailService } from "../../../src/render/service.ts";
 import { findWorkload } from "../../../src/render/workload.ts";
 import { checkOperations, checkServiceOptions } from "../../../src/checks/operations.ts";
@@ -132,7 +133,41 @@ test("the NetworkPolicy follows the listeners, NATS addresses and OpenTelemetry 
   assert.deepEqual(open, [25, 143, 443, 465, 587, 993, 995, 4190], "mail and HTTPS open, POP3 (disabled) and the admin port not");
   assert.equal(spec.ingress.length, 1, "no adminFrom, no admin rule");
   const egressPorts = spec.egress.map((rule: { ports: { port: number }[]; to?: unknown }) => ({ to: rule.to, ports: rule.ports.map((port) => port.port) }));
-  assert.deepEqual(egressPorts.find((rule: { ports: number[] }) => rule.ports.includes(4500)), { to: [{ ipBlock: { cidr: "10.1.0.0/16" } }], ports: [4500] });
+  const fdb = spec.egress.find((rule: { ports: { port: number }[] }) => rule.ports.some((port) => port.port === 4500));
+  assert.deepEqual(fdb, { to: [{ ipBlock: { cidr: "10.1.0.0/16" } }], ports: [{ protocol: "TCP", port: 4500, endPort: 4531 }] });
   assert.deepEqual(egressPorts.find((rule: { ports: number[] }) => rule.ports.includes(4222))?.ports, [4222, 7422]);
   assert.ok(egressPorts.some((rule: { ports: number[] }) => rule.ports.length === 1 && rule.ports[0] === 443));
+});
+
+/** The ports of the FoundationDB operator's n-th process in a pod (fdb-kubernetes-operator api/v1beta2 GetProcessPort). */
+const operatorPorts = (processes: number) => Array.from({ length: processes }, (_, index) => [4498 + 2 * (index + 1), 4499 + 2 * (index + 1)]).flat();
+
+function fdbEgress(networkPolicy: Record<string, unknown>): { protocol: string; port: number; endPort?: number }[] {
+  const [policy] = renderNetworkPolicy(settingsFor({ storage: { backend: "foundationdb" }, networkPolicy }), instanceOf(workload("overlays/cluster"), "stalwart"));
+  const rules = (policy?.spec as { egress: { ports: { protocol: string; port: number; endPort?: number }[] }[] }).egress;
+  const rule = rules.find((candidate) => candidate.ports.some((port) => port.port >= 4500 && port.port < 4600));
+  assert.ok(rule, "a FoundationDB egress rule");
+  return rule.ports;
+}
+
+const allows = (ports: readonly { port: number; endPort?: number }[], port: number) => ports.some((entry) => port >= entry.port && port <= (entry.endPort ?? entry.port));
+
+test("FoundationDB egress covers operator-managed clusters, TLS and not, with several processes per pod", () => {
+  const ports = fdbEgress({});
+  for (const port of operatorPorts(16)) assert.ok(allows(ports, port), `port ${port} of an operator-managed pod`);
+  assert.ok(allows(ports, 4500), "a hand-made cluster on the default fdbserver port");
+  assert.equal(allows(ports, 4499), false);
+  assert.equal(allows(ports, 4532), false, "a bounded range, not every port");
+});
+
+test("FoundationDB egress ports are configurable: single ports and ranges", () => {
+  assert.deepEqual(fdbEgress({ foundationDb: { ports: [4500, { port: 4600, endPort: 4610 }] } }), [
+    { protocol: "TCP", port: 4500 },
+    { protocol: "TCP", port: 4600, endPort: 4610 },
+  ]);
+  const results = checkNetworkPolicy(settingsFor({ networkPolicy: { foundationDb: { ports: [4500, { port: 4510, endPort: 4501 }] } } }));
+  assert.equal(results.length, 1);
+  assert.equal(results[0]?.severity, "error");
+  assert.equal(results[0]?.field?.path, "spec.networkPolicy.foundationDb.ports[1].endPort");
+  assert.deepEqual(checkNetworkPolicy(settingsFor({ networkPolicy: {} })), []);
 });

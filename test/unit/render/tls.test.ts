@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { instanceOf } from "../../../src/render/generated.ts";
 import { renderMailTls } from "../../../src/render/mail-tls.ts";
 import { renderFdbClientCerts } from "../../../src/render/fdb-client-certs.ts";
+import { checkFdbClientCertificate, goDurationSeconds } from "../../../src/checks/fdb-client-cert.ts";
 import { applyResourcePatches } from "../../../src/render/resource-patches.ts";
 import { findWorkload } from "../../../src/render/workload.ts";
 import { checkTls } from "../../../src/checks/tls.ts";
@@ -68,6 +69,47 @@ test("FoundationDB client certificates: the Vault CA inline, cert-manager elsewh
   assert.equal(byKind.RoleBinding.subjects[0].namespace, "security");
   assert.equal(byKind.Certificate.spec.secretName, "client-cert");
   assert.equal(byKind.ExternalSecret.spec.target.name, "root-ca");
+});
+
+test("FoundationDB client certificates: PKCS#8 keys, renewed well before libfdb_c's 12 h refresh, the CA Secret's key ca.crt by default", () => {
+  const objects = renderFdbClientCerts(
+    settingsFor({ fdbClientCert: { issuer: { server: "https://vault:8200" }, rootCA: { caSecretRef: { name: "openbao-ca" } } } }),
+    instanceOf(workload("overlays/cluster"), "stalwart"),
+    { clientCertificate: "client-cert", rootCa: "root-ca" },
+  );
+  const byKind = Object.fromEntries(objects.map((object) => [object.kind, object])) as Record<string, any>;
+  assert.deepEqual(byKind.Certificate.spec.privateKey, { algorithm: "RSA", size: 2048, encoding: "PKCS8", rotationPolicy: "Always" });
+  assert.equal(byKind.Certificate.spec.duration, "72h");
+  assert.equal(byKind.Certificate.spec.renewBefore, "36h");
+  assert.deepEqual(byKind.VaultDynamicSecret.spec.provider.caProvider, { type: "Secret", name: "openbao-ca", key: "ca.crt" });
+});
+
+test("FoundationDB client certificate lifetimes: renewBefore must outlast the refresh window and stay under duration", () => {
+  const check = (certificate: Record<string, string>) => checkFdbClientCertificate(settingsFor({ fdbClientCert: { issuer: { server: "https://v:8200" }, certificate } }));
+  assert.deepEqual(check({}), []);
+  assert.deepEqual(check({ duration: "24h", renewBefore: "13h" }), []);
+  assert.deepEqual(check({ duration: "2160h", renewBefore: "720h" }), []);
+  // The seed chart's values: renewed 2 h before expiry, up to 10 h of expired certificates.
+  const chart = check({ duration: "24h", renewBefore: "2h" });
+  assert.equal(chart.length, 1);
+  assert.equal(chart[0]?.severity, "error");
+  assert.equal(chart[0]?.field?.path, "spec.fdbClientCert.certificate.renewBefore");
+  assert.match(chart[0]?.message ?? "", /re-reads its certificate files only every 12 h .*at least 13 h/);
+  assert.equal(check({ renewBefore: "12h59m59s" }).length, 1, "just under the window plus margin");
+  assert.deepEqual(check({ renewBefore: "12h30m30s", duration: "1h" }).map((result) => result.field?.path), ["spec.fdbClientCert.certificate.renewBefore", "spec.fdbClientCert.certificate.duration"]);
+  const inverted = check({ duration: "36h", renewBefore: "36h" });
+  assert.deepEqual(inverted.map((result) => result.field?.path), ["spec.fdbClientCert.certificate.duration"]);
+  assert.match(inverted[0]?.message ?? "", /`renewBefore` \(36h\) must be shorter than `duration` \(36h\)/);
+  assert.deepEqual(checkFdbClientCertificate(settingsFor({})), [], "nothing to check without fdbClientCert");
+});
+
+test("Go durations as cert-manager reads them", () => {
+  assert.equal(goDurationSeconds("72h"), 259200);
+  assert.equal(goDurationSeconds("1h30m"), 5400);
+  assert.equal(goDurationSeconds("1.5h"), 5400);
+  assert.equal(goDurationSeconds("90m0s500ms"), 5400.5);
+  assert.equal(goDurationSeconds("3d"), undefined);
+  assert.equal(goDurationSeconds(""), undefined);
 });
 
 test("TLS checks: one issuer, the Secret mounted, FoundationDB certificates only with fdb-tls", () => {

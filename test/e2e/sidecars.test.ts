@@ -1,0 +1,104 @@
+/**
+ * The components' shell sidecars, run from their own YAML as PID 1 (as in a pod): they stop on SIGTERM and
+ * SIGINT instead of waiting out the kubelet's grace period, and the tracer's log pruner keeps its volume bounded.
+ */
+import assert from "node:assert/strict";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { componentContainer, startAsPid1 } from "../support/sidecar.ts";
+
+/** Long enough for the script to reach its sleep, where a script without a trap would stay. */
+const SETTLE_MS = 300;
+/** A hang guard, not a benchmark: without the trap the script never stops at all. */
+const STOP_WITHIN_MS = 2000;
+
+for (const [signal, interval] of [["SIGTERM", "30"], ["SIGINT", "30"], ["SIGTERM", "0.05"]] as const) {
+  test(`tls-reload: the tls-reloader script stops on ${signal} as PID 1, checking every ${interval} s`, async () => {
+    const { command, env } = componentContainer("tls-reload", "reloader-patch.yaml", "tls-reloader");
+    const dir = mkdtempSync(join(tmpdir(), "stalwart-reloader-"));
+    try {
+      writeFileSync(join(dir, "tls.crt"), "certificate\n");
+      // A long interval: the script is inside its sleep when the signal arrives. A short one: anywhere in its loop.
+      const sidecar = await startAsPid1(command, { PATH: process.env.PATH, ...env, TLS_DIRECTORY: dir, URL: "http://127.0.0.1:9", INTERVAL: interval });
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      process.kill(sidecar.pid, signal);
+      assert.equal(await sidecar.exit(STOP_WITHIN_MS), 0, sidecar.output());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+for (const [signal, interval] of [["SIGTERM", "30"], ["SIGINT", "30"], ["SIGTERM", "0.05"]] as const) {
+  test(`tracer: the log-pruner script stops on ${signal} as PID 1, pruning every ${interval} s`, async () => {
+    const { command, env } = componentContainer("tracer", "log-volume-patch.yaml", "log-pruner");
+    const dir = mkdtempSync(join(tmpdir(), "stalwart-logs-"));
+    try {
+      writeFileSync(join(dir, "stalwart.log.2026-11-01"), "line\n");
+      const sidecar = await startAsPid1(command, { PATH: process.env.PATH, ...env, LOG_DIRECTORY: dir, INTERVAL: interval });
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      process.kill(sidecar.pid, signal);
+      assert.equal(await sidecar.exit(STOP_WITHIN_MS), 0, sidecar.output());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+async function until(condition: () => boolean, what: string, output: () => string): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > 5000) throw new Error(`timed out waiting until ${what}; the pruner said: ${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test("tracer: the log-pruner removes the oldest files past MAX_FILES and MAX_BYTES, and empties the one Stalwart writes last", async () => {
+  const { command, env } = componentContainer("tracer", "log-volume-patch.yaml", "log-pruner");
+  assert.equal(env.LOG_DIRECTORY, "/var/log/stalwart");
+  assert.ok(Number(env.MAX_BYTES) < 1024 ** 3, "MAX_BYTES stays under the volume's sizeLimit of 1Gi");
+  const dir = mkdtempSync(join(tmpdir(), "stalwart-logs-"));
+  // Named as Stalwart names daily files: prefix, then the date.
+  const day = (n: number) => `stalwart.log.2026-11-${String(n).padStart(2, "0")}`;
+  for (let n = 1; n <= 5; n++) writeFileSync(join(dir, day(n)), "x".repeat(400));
+  // The file Stalwart writes, opened for appending as Stalwart opens it (log.rs: OpenOptions append).
+  const current = openSync(join(dir, day(5)), "a");
+  const files = () => readdirSync(dir).sort();
+  const sidecar = await startAsPid1(command, { PATH: process.env.PATH, ...env, LOG_DIRECTORY: dir, MAX_BYTES: "1000", MAX_FILES: "3", INTERVAL: "0.1" });
+  try {
+    // Three files at most, then 1,000 bytes at most: 2026-11-01, -02 (count) and -03 (size) go.
+    await until(() => files().length === 2, "two files remain", sidecar.output);
+    assert.deepEqual(files(), [day(4), day(5)]);
+    // A noisy hour: the current file alone passes the limit. The older one goes, then the current one is emptied.
+    writeSync(current, "y".repeat(1600));
+    await until(() => files().length === 1 && statSync(join(dir, day(5))).size === 0, "the current file is emptied", sidecar.output);
+    // Stalwart's next line lands at the start of the emptied file, not after a hole of the old length.
+    writeSync(current, "next line\n");
+    assert.equal(readFileSync(join(dir, day(5)), "utf8"), "next line\n");
+    assert.match(sidecar.output(), /removed .*2026-11-01 \(400 bytes\)/);
+    assert.match(sidecar.output(), /emptied .*2026-11-05/);
+    process.kill(sidecar.pid, "SIGTERM");
+    assert.equal(await sidecar.exit(STOP_WITHIN_MS), 0, sidecar.output());
+  } finally {
+    sidecar.kill();
+    closeSync(current);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("tracer: the log-pruner leaves a volume within its limits alone", async () => {
+  const { command, env } = componentContainer("tracer", "log-volume-patch.yaml", "log-pruner");
+  const dir = mkdtempSync(join(tmpdir(), "stalwart-logs-"));
+  for (const name of ["stalwart.log.2026-11-01", "stalwart.log.2026-11-02"]) writeFileSync(join(dir, name), "line\n");
+  const sidecar = await startAsPid1(command, { PATH: process.env.PATH, ...env, LOG_DIRECTORY: dir, INTERVAL: "0.1" });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(readdirSync(dir).sort(), ["stalwart.log.2026-11-01", "stalwart.log.2026-11-02"]);
+    assert.equal(sidecar.output(), "");
+  } finally {
+    sidecar.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -12,6 +12,7 @@ import { storageEntries, type StorageContext } from "./config/storage.js";
 import { clusterEntries } from "./config/cluster.js";
 import { certificateEntries, type CertificateContext } from "./config/certificate.js";
 import { tracingEntries } from "./config/tracing.js";
+import { secretIn, secretMessage } from "./config/secrets.js";
 import { fallbackAdminEntries, metricsEntries } from "./config/operations.js";
 
 export interface RenderedConfig {
@@ -25,8 +26,20 @@ export interface RenderedConfig {
 // decoded), so no value may need one; control characters would need escapes too.
 const UNSAFE = /[\\\u0000-\u001f\u007f]/;
 
+/** Secrets in what the settings fields write; extraConfig checks its own keys first. */
+function secretValues(entries: readonly ConfigEntry[]): Result[] {
+  // One field can write several keys (the OpenTelemetry headers, once per signal): one error per field.
+  const byField = new Map<string, Result>();
+  for (const { key, value, field } of entries) {
+    const kind = secretIn(key, value);
+    if (kind && !byField.has(field)) byField.set(field, { severity: "error", message: secretMessage(kind, key), field: { path: field } });
+  }
+  return [...byField.values()];
+}
+
 function unsafeValues(entries: readonly ConfigEntry[]): Result[] {
   return entries
+    .filter((configEntry) => !secretIn(configEntry.key, configEntry.value))
     .filter(({ value }) => (Array.isArray(value) ? value : [value]).some((item) => typeof item === "string" && UNSAFE.test(item)))
     .map(({ field, value }) => ({
       severity: "error" as const,
@@ -76,6 +89,6 @@ export function renderConfigToml(settings: StalwartConfig, context: RenderContex
   const extra = extraConfigEntries(spec, generated);
   const body = [...generated, ...extra.entries];
   const entries = [...body, localKeysEntry(body)];
-  const results = [...extra.results, ...unsafeValues(entries)];
+  const results = [...extra.results, ...secretValues(generated), ...unsafeValues(entries)];
   return { entries, toml: header(settings) + stringify(nest(entries)), results };
 }

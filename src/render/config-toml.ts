@@ -23,8 +23,9 @@ export interface RenderedConfig {
 }
 
 // Stalwart's parser reads backslash escapes differently from TOML (`\\n` becomes a newline, `\u` is not
-// decoded), so no value may need one; control characters would need escapes too.
-const UNSAFE = /[\\\u0000-\u001f\u007f]/;
+// decoded), so no value may need one; control characters would need escapes too. C1 controls (NEL among them)
+// are written escaped, but kustomize's own YAML writer turns NEL into a space and refuses the others.
+const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f]/;
 
 /** Secrets in what the settings fields write; extraConfig checks its own keys first. */
 function secretValues(entries: readonly ConfigEntry[]): Result[] {

@@ -126,19 +126,33 @@ function asJson(object: KubeObject): object {
   return JSON.parse(JSON.stringify(structuredClone(object))) as object;
 }
 
+function hasAlias(node: Node): boolean {
+  let found = false;
+  visit(node, {
+    Alias() {
+      found = true;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
 /** The node to write for an output object: the original one, with only the changes applied, or a new one. */
 export function nodeFor(object: KubeObject, original: Item | undefined): Node {
   const document = new Document(null, PARSE);
-  if (!original?.node) return document.createNode(object);
+  // Written out in full, never with anchors of its own: only what came in with aliases keeps them.
+  const fresh = () => document.createNode(object, { aliasDuplicateObjects: false });
+  if (!original?.node) return fresh();
   if (original.object === object) return original.node;
   const node = original.node;
-  if (!isCollection(node)) return document.createNode(object);
+  // A change cannot be made through an alias (or a merge key) without changing its anchor too.
+  if (!isCollection(node) || hasAlias(node)) return fresh();
   // Compared as JSON on both sides: fast-json-patch clones one side through JSON itself, which would turn a
   // YAML 1.1 timestamp (a Date) into a string and "change" it character by character.
   for (const operation of jsonPatch.compare(asJson(original.object), asJson(object))) {
     const path = pointerSegments(operation.path);
     if (operation.op === "remove") node.deleteIn(path);
-    else if (operation.op === "add" || operation.op === "replace") node.setIn(path, document.createNode(operation.value));
+    else if (operation.op === "add" || operation.op === "replace") node.setIn(path, document.createNode(operation.value, { aliasDuplicateObjects: false }));
   }
   return node;
 }

@@ -5,25 +5,32 @@ import type { StalwartConfigSpec } from "../settings/validate.js";
 import { quote, type Result } from "../results.js";
 import { jsonSize, operationProblem } from "./patch-operations.js";
 
-type Patched = { object: unknown; problem?: undefined } | { object?: undefined; problem: { index: number; message: string } };
+type Patched = { object: KubeObject; problem?: undefined } | { object?: undefined; problem: { index: number; message: string } };
 
 /**
  * The operations applied one at a time, so that a failure names its operation. The values are copied: two
  * operations adding one YAML anchor's value would otherwise share it, and a later change would reach both.
  */
 function applyOperations(target: KubeObject, operations: readonly Operation[]): Patched {
-  let document: unknown = deepClone(target);
+  let document = deepClone(target);
   let size = jsonSize(document);
   for (const [index, operation] of operations.entries()) {
     const checked = operationProblem(operation, document, size);
     if (checked.problem) return { problem: { index, message: checked.problem } };
     size = checked.size;
+    let next: unknown;
     try {
       const copy = "value" in operation ? { ...operation, value: deepClone(operation.value) as unknown } : operation;
-      document = jsonPatch.applyOperation(document, copy as Operation, true, true, true, index).newDocument;
+      next = jsonPatch.applyOperation(document, copy as Operation, true, true, true, index).newDocument;
     } catch (error) {
-      return { problem: { index, message: (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "" } };
+      // fast-json-patch's own errors say what is wrong; anything else it throws is about its internals.
+      const message = error instanceof jsonPatch.JsonPatchError ? (error.message.split("\n")[0] ?? "") : "the operation cannot be applied to the object as it stands; check its `path` and `from`";
+      return { problem: { index, message } };
     }
+    if (!isKubeObject(next)) {
+      return { problem: { index, message: "leaves no Kubernetes object (with `apiVersion`, `kind` and `metadata.name`): it removes or replaces them" } };
+    }
+    document = next;
   }
   return { object: document };
 }
@@ -46,10 +53,6 @@ export function applyResourcePatches(objects: readonly KubeObject[], spec: Stalw
       return;
     }
     const result = applied.object;
-    if (!isKubeObject(result)) {
-      results.push({ severity: "error", message: `must leave ${kind}/${name} a Kubernetes object, with its \`apiVersion\`, \`kind\` and \`metadata.name\`; the patch removes or replaces them`, field: { path: `${field}.patch` } });
-      return;
-    }
     if (result.kind !== kind || result.metadata.name !== name) {
       results.push({ severity: "error", message: `must not change the kind or name of ${kind}/${name}; got ${quote(`${result.kind}/${result.metadata.name}`)}`, field: { path: `${field}.patch` } });
       return;

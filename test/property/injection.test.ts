@@ -4,7 +4,8 @@
  * an injection attempt is either refused or renders exactly the keys and objects a harmless string in the same
  * place renders, with the string itself as the value Stalwart reads. And no secret lands in a ConfigMap: a
  * secret-looking value under an extraConfig key that names a secret is refused naming the key, or appears in no
- * ConfigMap at all.
+ * ConfigMap at all; so is a secret carried by the value itself (a URL's password, a credential header, a PEM
+ * block) wherever config.toml takes a string from, and no message, KRM result or field value repeats it.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -15,7 +16,7 @@ import { assertGoReadsAlike } from "../support/go-read.ts";
 import type { FlatConfig } from "../support/stalwart-toml.ts";
 import { hostileString, INJECTIONS } from "./arbitraries.ts";
 import { assertContract, assertRendered, configMapsWithToml, identities } from "./contract.ts";
-import { asUtf8, documentsOf, overlay, runLegacy, runs, streamText, yamlText, type Overlay } from "./harness.ts";
+import { asUtf8, documentsOf, overlay, resourceListText, runKrm, runLegacy, runs, streamText, yamlText, type Mode, type Overlay } from "./harness.ts";
 import { RICH_SPEC } from "./seeds.ts";
 
 type Spec = Record<string, unknown>;
@@ -229,5 +230,52 @@ test("a secret under an extraConfig key that names one is refused naming the key
       assert.ok(configMapsWithToml(checked.objects).length === 1);
     }),
     runs(150),
+  );
+});
+
+/** Ways a value carries a secret whatever its key. */
+const CARRIERS: readonly ((secret: string) => string)[] = [
+  (secret) => `https://admin:${secret}@mail.example.com`,
+  (secret) => `redis://:${secret}@redis.example.com:6379`,
+  (secret) => `Authorization: Bearer ${secret}`,
+  (secret) => `X-Api-Key: ${secret}`,
+  (secret) => `-----BEGIN RSA PRIVATE KEY-----\n${secret}\n-----END RSA PRIVATE KEY-----`,
+];
+
+/** Fields that reach config.toml, each with the carriers (by index) its schema accepts. */
+const CARRYING_FIELDS: readonly { field: string; set: (spec: Spec, value: string) => void; forms: readonly number[] }[] = [
+  { field: "spec.publicUrl", set: (spec, value) => void (spec.publicUrl = value), forms: [0] },
+  { field: "spec.tracer.openTelemetry.traces.endpoint", set: (spec, value) => setIn(spec, ["tracer", "openTelemetry", "traces", "endpoint"], value), forms: [0] },
+  { field: "spec.metrics.openTelemetry.endpoint", set: (spec, value) => setIn(spec, ["metrics", "openTelemetry", "endpoint"], value), forms: [0] },
+  { field: "spec.tracer.openTelemetry.headers", set: (spec, value) => setIn(spec, ["tracer", "openTelemetry", "headers", 0], value), forms: [2, 3] },
+  { field: 'spec.extraConfig["queue.outbound.hostname"]', set: (spec, value) => setIn(spec, ["extraConfig", "queue.outbound.hostname"], value), forms: [0, 1, 2, 3, 4] },
+  { field: 'spec.extraConfig["server.allowed-ip.list"]', set: (spec, value) => setIn(spec, ["extraConfig", "server.allowed-ip.list", 1], value), forms: [0, 1, 2, 3, 4] },
+];
+
+test("a secret carried by a value is refused naming its field, and no message or result repeats it", () => {
+  const single = overlay("overlays/single");
+  const stream = streamText(documentsOf(single.items));
+  const cases = fc.record({
+    mode: fc.constantFrom<Mode>("legacy", "krm"),
+    place: fc.nat(CARRYING_FIELDS.length - 1),
+    form: fc.nat(),
+    secret: fc.stringMatching(/^[A-Za-z0-9]{12,24}$/),
+  });
+  fc.assert(
+    fc.property(cases, ({ mode, place, form, secret }) => {
+      const target = CARRYING_FIELDS[place];
+      assert.ok(target);
+      const make = CARRIERS[target.forms[form % target.forms.length] ?? 0] as (value: string) => string;
+      const spec = structuredClone(RICH_SPEC["overlays/single"]);
+      target.set(spec, make(secret));
+      const config = stalwartConfig(spec);
+      const answer = mode === "legacy" ? runLegacy(yamlText(config), stream) : runKrm(resourceListText({ apiVersion: "config.kubernetes.io/v1", kind: "ResourceList", functionConfig: config }, documentsOf(single.items)));
+      const checked = assertContract(answer, mode);
+      assert.equal(checked.exitCode, 1, `${target.field}: ${make(secret)} was accepted`);
+      assert.ok(checked.errorLines.some((line) => line.includes(` ${target.field}: `) && line.includes("secrets must not land in a ConfigMap")), `the error names ${target.field}\n${answer.stderr}`);
+      assert.ok(!answer.stderr.includes(secret), `stderr repeats the secret\n${answer.stderr}`);
+      if (mode === "krm") assert.ok(!answer.stdout.includes(secret), "the ResourceList written (its results, their field values) repeats the secret");
+    }),
+    runs(80),
   );
 });

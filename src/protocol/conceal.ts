@@ -24,6 +24,8 @@ export function concealSecrets(results: readonly Result[]): Result[] {
       ...("currentValue" in result.field ? { currentValue: maskedValue(result.field.currentValue) } : {}),
       ...("proposedValue" in result.field ? { proposedValue: maskedValue(result.field.proposedValue) } : {}),
     };
-    return { ...result, message: masked(result.message), ...(field ? { field } : {}) };
+    // Names come from the input too: a StalwartConfig may be named after a URL.
+    const resourceRef = result.resourceRef && { ...result.resourceRef, name: masked(result.resourceRef.name) };
+    return { ...result, message: masked(result.message), ...(field ? { field } : {}), ...(resourceRef ? { resourceRef } : {}) };
   });
 }

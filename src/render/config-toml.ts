@@ -2,7 +2,7 @@
 import { stringify } from "smol-toml";
 import type { StalwartConfig } from "../settings/validate.js";
 import { envVar, FDB_CLUSTER_FILE_ENV, mountedSecret, TLS_VOLUME, type Workload } from "./workload.js";
-import { oneLine, quote, type Result } from "../results.js";
+import { oneLine, quote, refTo, type Result } from "../results.js";
 import type { ConfigEntry, ConfigValue } from "./config/entries.js";
 import { extraConfigEntries } from "./config/extra-config.js";
 import { identityEntries } from "./config/identity.js";
@@ -36,6 +36,12 @@ function secretValues(entries: readonly ConfigEntry[]): Result[] {
     if (kind && !byField.has(field)) byField.set(field, { severity: "error", message: secretMessage(kind, key), field: { path: field } });
   }
   return [...byField.values()];
+}
+
+/** The header quotes the StalwartConfig's name, so config.toml holds that string too. */
+function nameSecret(settings: StalwartConfig): Result[] {
+  const kind = secretIn("", settings.metadata.name);
+  return kind ? [{ severity: "error", message: secretMessage(kind, ""), field: { path: "metadata.name" }, resourceRef: refTo(settings) }] : [];
 }
 
 function unsafeValues(entries: readonly ConfigEntry[]): Result[] {
@@ -90,6 +96,6 @@ export function renderConfigToml(settings: StalwartConfig, context: RenderContex
   const extra = extraConfigEntries(spec, generated);
   const body = [...generated, ...extra.entries];
   const entries = [...body, localKeysEntry(body)];
-  const results = [...extra.results, ...secretValues(generated), ...unsafeValues(entries)];
+  const results = [...nameSecret(settings), ...extra.results, ...secretValues(generated), ...unsafeValues(entries)];
   return { entries, toml: header(settings) + stringify(nest(entries)), results };
 }

@@ -133,3 +133,15 @@ test("masking leaves the function's own words alone", () => {
   assert.equal(masked('["Bearer abcdefgh12"]'), '["Bearer (not shown)"]');
   assert.equal(masked('"https://u:p w@h"'), '"https://u:(not shown)@h"');
 });
+
+test("the StalwartConfig's name, which the header of config.toml quotes, is checked too", () => {
+  const settings = settingsFor({});
+  settings.metadata.name = `https://admin:${SECRET}@example.com`;
+  const { results } = renderConfigToml(settings);
+  assert.equal(results[0]?.field?.path, "metadata.name");
+  assert.ok(!results[0]?.message.includes(SECRET));
+  const config = stalwartConfig({ hostname: "mail.example.com" }, settings.metadata.name);
+  const answer = invoke({ args: ["c.yaml"], stdin: Buffer.from(kustomizeInput("overlays/single")), readFile: () => Buffer.from(JSON.stringify(config)) });
+  assert.match(answer.stderr, /StalwartConfig\/https:\/\/admin:\(not shown\)@example\.com metadata\.name: holds a password in a URL/);
+  assert.ok(!answer.stderr.includes(SECRET), answer.stderr);
+});

@@ -66,6 +66,17 @@ export function objectKey(object: Pick<KubeObject, "apiVersion" | "kind" | "meta
   return [object.apiVersion, object.kind, object.metadata.namespace ?? "", object.metadata.name].join("/");
 }
 
+/**
+ * A deep copy in which no two places share an object. structuredClone keeps sharing, and a YAML alias reads as
+ * one object in two places (`template: {metadata: *meta}`): a change meant for one would land in both.
+ */
 export function deepClone<T>(value: T): T {
-  return structuredClone(value);
+  if (Array.isArray(value)) return value.map((item: unknown) => deepClone(item)) as T;
+  if (isRecord(value) && Object.getPrototypeOf(value) === Object.prototype) {
+    const copy: Record<string, unknown> = {};
+    // defineProperty, because assigning to a key `__proto__` would set the prototype instead.
+    for (const [key, item] of Object.entries(value)) Object.defineProperty(copy, key, { value: deepClone(item), enumerable: true, writable: true, configurable: true });
+    return copy as T;
+  }
+  return typeof value === "object" && value !== null ? structuredClone(value) : value;
 }

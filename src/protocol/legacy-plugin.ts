@@ -6,6 +6,7 @@ import { isKubeObject, type KubeObject } from "../kube.js";
 import { sortResults, type Result } from "../results.js";
 import { transform } from "../transform.js";
 import type { Outcome } from "./outcome.js";
+import { concealSecrets } from "./conceal.js";
 import { parseDocuments, readItem, stringifyStream, valueOf, type Item } from "./yaml-documents.js";
 
 export interface LegacyInput {
@@ -47,5 +48,5 @@ export function runLegacyPlugin(input: LegacyInput): Outcome {
   if (results.length > 0) return { output: stringifyStream(originals.map((item) => item.object), originals), results: sortResults(results) };
 
   const outcome = transform({ items: originals.map((item) => item.object), functionConfig: config.config, functionConfigPath: input.configSource });
-  return { output: stringifyStream(outcome.items, originals), results: outcome.results };
+  return { output: stringifyStream(outcome.items, originals), results: concealSecrets(outcome.results) };
 }

@@ -4,6 +4,7 @@ import { INTERNAL_PATH_ANNOTATION, isKubeObject, sourcePath, type KubeObject } f
 import { sortResults, type Result } from "../results.js";
 import { transform } from "../transform.js";
 import type { Outcome } from "./outcome.js";
+import { concealSecrets } from "./conceal.js";
 import { nodesFor, parseDocuments, readItem, stringifyNode, valueOf, type Item } from "./yaml-documents.js";
 
 const RESOURCE_LIST = { apiVersion: "config.kubernetes.io/v1", kind: "ResourceList" };
@@ -90,5 +91,6 @@ export function runResourceList(text: string): Outcome {
   if (results.length > 0) return failure(results, originals);
 
   const outcome = transform({ items: originals.map((item) => item.object), functionConfig, mayHoldEarlierOutput: true });
-  return { output: write(withFilePaths(outcome.items, originals), originals, outcome.results), results: sortResults(outcome.results) };
+  const shown = concealSecrets(outcome.results);
+  return { output: write(withFilePaths(outcome.items, originals), originals, shown), results: sortResults(shown) };
 }

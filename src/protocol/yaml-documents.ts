@@ -4,15 +4,18 @@
  * YAML 1.1 on both sides, because kubectl reads `yes`, `on` and `0644` the 1.1 way.
  */
 import jsonPatch from "fast-json-patch";
-import { Document, isCollection, parseAllDocuments, type Node, type ParsedNode } from "yaml";
+import { Document, isCollection, isScalar, parseAllDocuments, visit, type Node, type ParsedNode } from "yaml";
 import { isKubeObject, objectKey, type KubeObject } from "../kube.js";
 import { pointerSegments } from "../settings/field-path.js";
 import type { Result } from "../results.js";
+import { goSafeComment, goSafeTags } from "./go-yaml-text.js";
 
 const PARSE = { version: "1.1", prettyErrors: false, uniqueKeys: true } as const;
 // With lineWidth 0 only `!!binary` values read minContentWidth: yaml splits their base64 into lines that wide,
 // and with 0 into endlessly many (a RangeError).
-const STRINGIFY = { lineWidth: 0, minContentWidth: 76 } as const;
+// Go's YAML reads the output next (kustomize, kpt, kubectl): see go-yaml-text.ts.
+const STRINGIFY = { lineWidth: 0, minContentWidth: 76, commentString: goSafeComment } as const;
+const WRITE = { ...PARSE, customTags: goSafeTags } as const;
 
 /** A KRM object with the node it was read from, when it was read rather than made. */
 export interface Item {
@@ -32,11 +35,30 @@ function lineOf(text: string, offset: number): { line: number; column: number } 
   return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
 }
 
+/** An escape of half a UTF-16 surrogate pair (`"\ud800"`), the only way YAML text gets a string that is not Unicode. */
+const SURROGATE_ESCAPE = /\\(u[dD][89a-fA-F][0-9a-fA-F]{2}|U0000[dD][89a-fA-F][0-9a-fA-F]{2})/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Strings with a lone surrogate, which no UTF-8 output can hold and Go's YAML refuses even escaped; only looked
+ * for when the text has such an escape at all.
+ */
+function loneSurrogates(document: Document.Parsed): number[] {
+  const offsets: number[] = [];
+  visit(document, {
+    Scalar(_, node) {
+      if (isScalar(node) && typeof node.value === "string" && LONE_SURROGATE.test(node.value)) offsets.push(node.range?.[0] ?? 0);
+    },
+  });
+  return offsets;
+}
+
 /** Parses a multi-document stream; every syntax problem becomes an error result naming the source and line. */
 export function parseDocuments(text: string, source: string): { documents: Document.Parsed[]; results: Result[] } {
   const documents = parseAllDocuments(text, PARSE);
   if (!Array.isArray(documents)) return { documents: [], results: [] };
   const results: Result[] = [];
+  const escapesSurrogates = SURROGATE_ESCAPE.test(text);
   for (const document of documents) {
     // A tag that does not fit its value (`!!float abc`, `!!timestamp x`) is only a warning to yaml, which then
     // reads a string but writes the tag's idea of it back (`.nan`), or fails to: refused like any other error.
@@ -46,6 +68,13 @@ export function parseDocuments(text: string, source: string): { documents: Docum
       results.push({
         severity: "error",
         message: `${source} is not valid YAML at line ${line}, column ${column}: ${error.message.split("\n")[0]}`,
+      });
+    }
+    for (const offset of escapesSurrogates ? loneSurrogates(document) : []) {
+      const { line, column } = lineOf(text, offset);
+      results.push({
+        severity: "error",
+        message: `${source} holds a string with half a UTF-16 surrogate pair (an escape such as \`\\ud800\`) at line ${line}, column ${column}, which is not a character and which Go's YAML (kustomize, kpt, kubectl) cannot read; write the whole character or pair`,
       });
     }
   }
@@ -97,19 +126,33 @@ function asJson(object: KubeObject): object {
   return JSON.parse(JSON.stringify(structuredClone(object))) as object;
 }
 
+function hasAlias(node: Node): boolean {
+  let found = false;
+  visit(node, {
+    Alias() {
+      found = true;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
 /** The node to write for an output object: the original one, with only the changes applied, or a new one. */
 export function nodeFor(object: KubeObject, original: Item | undefined): Node {
   const document = new Document(null, PARSE);
-  if (!original?.node) return document.createNode(object);
+  // Written out in full, never with anchors of its own: only what came in with aliases keeps them.
+  const fresh = () => document.createNode(object, { aliasDuplicateObjects: false });
+  if (!original?.node) return fresh();
   if (original.object === object) return original.node;
   const node = original.node;
-  if (!isCollection(node)) return document.createNode(object);
+  // A change cannot be made through an alias (or a merge key) without changing its anchor too.
+  if (!isCollection(node) || hasAlias(node)) return fresh();
   // Compared as JSON on both sides: fast-json-patch clones one side through JSON itself, which would turn a
   // YAML 1.1 timestamp (a Date) into a string and "change" it character by character.
   for (const operation of jsonPatch.compare(asJson(original.object), asJson(object))) {
     const path = pointerSegments(operation.path);
     if (operation.op === "remove") node.deleteIn(path);
-    else if (operation.op === "add" || operation.op === "replace") node.setIn(path, document.createNode(operation.value));
+    else if (operation.op === "add" || operation.op === "replace") node.setIn(path, document.createNode(operation.value, { aliasDuplicateObjects: false }));
   }
   return node;
 }
@@ -129,7 +172,7 @@ export function nodesFor(objects: readonly KubeObject[], originals: readonly Ite
 
 /** One YAML document's text. */
 export function stringifyNode(node: Node, comments?: DocumentComments): string {
-  const document = new Document(null, PARSE);
+  const document = new Document(null, WRITE);
   document.contents = node as never;
   document.commentBefore = comments?.before ?? null;
   document.comment = comments?.after ?? null;

@@ -2,7 +2,7 @@
 import { stringify } from "smol-toml";
 import type { StalwartConfig } from "../settings/validate.js";
 import { envVar, FDB_CLUSTER_FILE_ENV, mountedSecret, TLS_VOLUME, type Workload } from "./workload.js";
-import { oneLine, quote, type Result } from "../results.js";
+import { oneLine, quote, refTo, type Result } from "../results.js";
 import type { ConfigEntry, ConfigValue } from "./config/entries.js";
 import { extraConfigEntries } from "./config/extra-config.js";
 import { identityEntries } from "./config/identity.js";
@@ -12,6 +12,7 @@ import { storageEntries, type StorageContext } from "./config/storage.js";
 import { clusterEntries } from "./config/cluster.js";
 import { certificateEntries, type CertificateContext } from "./config/certificate.js";
 import { tracingEntries } from "./config/tracing.js";
+import { secretIn, secretMessage } from "./config/secrets.js";
 import { fallbackAdminEntries, metricsEntries } from "./config/operations.js";
 
 export interface RenderedConfig {
@@ -22,11 +23,30 @@ export interface RenderedConfig {
 }
 
 // Stalwart's parser reads backslash escapes differently from TOML (`\\n` becomes a newline, `\u` is not
-// decoded), so no value may need one; control characters would need escapes too.
-const UNSAFE = /[\\\u0000-\u001f\u007f]/;
+// decoded), so no value may need one; control characters would need escapes too. C1 controls (NEL among them)
+// are written escaped, but kustomize's own YAML writer turns NEL into a space and refuses the others.
+const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f]/;
+
+/** Secrets in what the settings fields write; extraConfig checks its own keys first. */
+function secretValues(entries: readonly ConfigEntry[]): Result[] {
+  // One field can write several keys (the OpenTelemetry headers, once per signal): one error per field.
+  const byField = new Map<string, Result>();
+  for (const { key, value, field } of entries) {
+    const kind = secretIn(key, value);
+    if (kind && !byField.has(field)) byField.set(field, { severity: "error", message: secretMessage(kind, key), field: { path: field } });
+  }
+  return [...byField.values()];
+}
+
+/** The header quotes the StalwartConfig's name, so config.toml holds that string too. */
+function nameSecret(settings: StalwartConfig): Result[] {
+  const kind = secretIn("", settings.metadata.name);
+  return kind ? [{ severity: "error", message: secretMessage(kind, ""), field: { path: "metadata.name" }, resourceRef: refTo(settings) }] : [];
+}
 
 function unsafeValues(entries: readonly ConfigEntry[]): Result[] {
   return entries
+    .filter((configEntry) => !secretIn(configEntry.key, configEntry.value))
     .filter(({ value }) => (Array.isArray(value) ? value : [value]).some((item) => typeof item === "string" && UNSAFE.test(item)))
     .map(({ field, value }) => ({
       severity: "error" as const,
@@ -76,6 +96,6 @@ export function renderConfigToml(settings: StalwartConfig, context: RenderContex
   const extra = extraConfigEntries(spec, generated);
   const body = [...generated, ...extra.entries];
   const entries = [...body, localKeysEntry(body)];
-  const results = [...extra.results, ...unsafeValues(entries)];
+  const results = [...nameSecret(settings), ...extra.results, ...secretValues(generated), ...unsafeValues(entries)];
   return { entries, toml: header(settings) + stringify(nest(entries)), results };
 }

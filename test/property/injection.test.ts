@@ -4,17 +4,19 @@
  * an injection attempt is either refused or renders exactly the keys and objects a harmless string in the same
  * place renders, with the string itself as the value Stalwart reads. And no secret lands in a ConfigMap: a
  * secret-looking value under an extraConfig key that names a secret is refused naming the key, or appears in no
- * ConfigMap at all.
+ * ConfigMap at all; so is a secret carried by the value itself (a URL's password, a credential header, a PEM
+ * block) wherever config.toml takes a string from, and no message, KRM result or field value repeats it.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { isRecord, type KubeObject } from "../../src/kube.ts";
 import { stalwartConfig } from "../support/fixtures.ts";
+import { assertGoReadsAlike } from "../support/go-read.ts";
 import type { FlatConfig } from "../support/stalwart-toml.ts";
 import { hostileString, INJECTIONS } from "./arbitraries.ts";
 import { assertContract, assertRendered, configMapsWithToml, identities } from "./contract.ts";
-import { asUtf8, documentsOf, overlay, runLegacy, runs, streamText, yamlText, type Overlay } from "./harness.ts";
+import { asUtf8, documentsOf, overlay, resourceListText, runKrm, runLegacy, runs, streamText, yamlText, type Mode, type Overlay } from "./harness.ts";
 import { RICH_SPEC } from "./seeds.ts";
 
 type Spec = Record<string, unknown>;
@@ -69,7 +71,7 @@ const fixed = (key: string) => () => key;
 const PLACEMENTS: readonly Placement[] = [
   { name: "metadata.name", overlay: "overlays/single", freeText: true, harmless: "stalwart", forms: [same, (s) => `stalwart${s}`], place: (value, config) => void (config.metadata.name = value) },
   { name: "spec.hostname", overlay: "overlays/single", freeText: false, harmless: "mail.example.com", forms: [same, (s) => `mail${s}.example.com`, (s) => `mail.example.com${s}`], place: field(["hostname"]), key: fixed("server.hostname"), expected: same },
-  { name: "spec.publicUrl", overlay: "overlays/single", freeText: true, harmless: "https://mail.example.com", forms: [same, (s) => `https://mail.example.com/${s}`, (s) => `https://${s}`], place: field(["publicUrl"]), key: fixed("http.url"), expected: (s) => `'${s}'` },
+  { name: "spec.publicUrl", overlay: "overlays/single", freeText: true, harmless: "https://mail.example.com", forms: [same, (s) => `https://mail.example.com/${s}`, (s) => `https://${s}`, (s) => `https://mail.example.com/${s.replace(/[\s'\\]/g, "")}`], place: field(["publicUrl"]), key: fixed("http.url"), expected: (s) => `'${s}'` },
   { name: "spec.tls.dnsNames[1]", overlay: "overlays/single", freeText: false, harmless: "imap.example.com", forms: [same, (s) => `imap${s}.example.com`], place: field(["tls", "dnsNames", 1]) },
   { name: "spec.tracer.file.path", overlay: "overlays/single", freeText: true, harmless: "/opt/stalwart/data/log", forms: [same, (s) => `/opt/stalwart/data/${s}`], place: field(["tracer", "file", "path"]), key: fixed("tracer.log.path"), expected: same },
   { name: "spec.tracer.file.path (cluster)", overlay: "overlays/cluster", freeText: true, harmless: "/tmp/log", forms: [(s) => `/tmp/${s}`], place: field(["tracer", "file", "path"]), key: fixed("tracer.log.path"), expected: same },
@@ -135,6 +137,10 @@ interface Rendered {
   flat: FlatConfig;
 }
 
+/** Every so many accepted runs, Go's YAML reader reads the output too: dozens of kubectl runs, not hundreds. */
+const GO_READ_EVERY = 12;
+let acceptedRenders = 0;
+
 const inputs = new Map(["overlays/single", "overlays/cluster"].map((name) => [name, overlay(name as Overlay).items]));
 
 /** Runs the overlay's items and the rich spec with the value placed; undefined when refused. */
@@ -146,6 +152,7 @@ function render(placement: Placement, value: string): Rendered | undefined {
   const checked = assertContract(answer, "legacy");
   if (checked.exitCode === 1) return undefined;
   const flat = assertRendered(checked, answer);
+  if (acceptedRenders++ % GO_READ_EVERY === 0) assertGoReadsAlike(answer.stdout, checked.objects, true);
   return { keys: Object.keys(flat).sort(), identities: identities(checked.objects), flat };
 }
 
@@ -223,5 +230,52 @@ test("a secret under an extraConfig key that names one is refused naming the key
       assert.ok(configMapsWithToml(checked.objects).length === 1);
     }),
     runs(150),
+  );
+});
+
+/** Ways a value carries a secret whatever its key. */
+const CARRIERS: readonly ((secret: string) => string)[] = [
+  (secret) => `https://admin:${secret}@mail.example.com`,
+  (secret) => `redis://:${secret}@redis.example.com:6379`,
+  (secret) => `Authorization: Bearer ${secret}`,
+  (secret) => `X-Api-Key: ${secret}`,
+  (secret) => `-----BEGIN RSA PRIVATE KEY-----\n${secret}\n-----END RSA PRIVATE KEY-----`,
+];
+
+/** Fields that reach config.toml, each with the carriers (by index) its schema accepts. */
+const CARRYING_FIELDS: readonly { field: string; set: (spec: Spec, value: string) => void; forms: readonly number[] }[] = [
+  { field: "spec.publicUrl", set: (spec, value) => void (spec.publicUrl = value), forms: [0] },
+  { field: "spec.tracer.openTelemetry.traces.endpoint", set: (spec, value) => setIn(spec, ["tracer", "openTelemetry", "traces", "endpoint"], value), forms: [0] },
+  { field: "spec.metrics.openTelemetry.endpoint", set: (spec, value) => setIn(spec, ["metrics", "openTelemetry", "endpoint"], value), forms: [0] },
+  { field: "spec.tracer.openTelemetry.headers", set: (spec, value) => setIn(spec, ["tracer", "openTelemetry", "headers", 0], value), forms: [2, 3] },
+  { field: 'spec.extraConfig["queue.outbound.hostname"]', set: (spec, value) => setIn(spec, ["extraConfig", "queue.outbound.hostname"], value), forms: [0, 1, 2, 3, 4] },
+  { field: 'spec.extraConfig["server.allowed-ip.list"]', set: (spec, value) => setIn(spec, ["extraConfig", "server.allowed-ip.list", 1], value), forms: [0, 1, 2, 3, 4] },
+];
+
+test("a secret carried by a value is refused naming its field, and no message or result repeats it", () => {
+  const single = overlay("overlays/single");
+  const stream = streamText(documentsOf(single.items));
+  const cases = fc.record({
+    mode: fc.constantFrom<Mode>("legacy", "krm"),
+    place: fc.nat(CARRYING_FIELDS.length - 1),
+    form: fc.nat(),
+    secret: fc.stringMatching(/^[A-Za-z0-9]{12,24}$/),
+  });
+  fc.assert(
+    fc.property(cases, ({ mode, place, form, secret }) => {
+      const target = CARRYING_FIELDS[place];
+      assert.ok(target);
+      const make = CARRIERS[target.forms[form % target.forms.length] ?? 0] as (value: string) => string;
+      const spec = structuredClone(RICH_SPEC["overlays/single"]);
+      target.set(spec, make(secret));
+      const config = stalwartConfig(spec);
+      const answer = mode === "legacy" ? runLegacy(yamlText(config), stream) : runKrm(resourceListText({ apiVersion: "config.kubernetes.io/v1", kind: "ResourceList", functionConfig: config }, documentsOf(single.items)));
+      const checked = assertContract(answer, mode);
+      assert.equal(checked.exitCode, 1, `${target.field}: ${make(secret)} was accepted`);
+      assert.ok(checked.errorLines.some((line) => line.includes(` ${target.field}: `) && line.includes("secrets must not land in a ConfigMap")), `the error names ${target.field}\n${answer.stderr}`);
+      assert.ok(!answer.stderr.includes(secret), `stderr repeats the secret\n${answer.stderr}`);
+      if (mode === "krm") assert.ok(!answer.stdout.includes(secret), "the ResourceList written (its results, their field values) repeats the secret");
+    }),
+    runs(80),
   );
 });

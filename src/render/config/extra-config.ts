@@ -4,18 +4,10 @@ import { fieldPath } from "../../settings/field-path.js";
 import { quote, type Result } from "../../results.js";
 import { entry, type ConfigEntry } from "./entries.js";
 import { byCodeUnits } from "../../order.js";
-
-const SECRET_KEY = /(^|[.-])(secret|secret-key|password|private-key|credentials|hmac-key|license-key|token)$/;
-/** A value made of macros only: text beside a macro would still be a secret in plain text. */
-const ONLY_MACROS = /^(%\{(env|file):[^}]+\}%)+$/;
+import { secretIn, secretMessage } from "./secrets.js";
 
 function overlaps(a: string, b: string): boolean {
   return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
-}
-
-function looksLikeSecret(key: string, value: unknown): boolean {
-  const values = Array.isArray(value) ? value : [value];
-  return SECRET_KEY.test(key) && values.some((item) => typeof item === "number" || (typeof item === "string" && item !== "" && !ONLY_MACROS.test(item)));
 }
 
 export function extraConfigEntries(
@@ -30,7 +22,11 @@ export function extraConfigEntries(
     const clash = generated.find((generatedEntry) => overlaps(generatedEntry.key, key));
     // Sorted, so a key's parent (`a` before `a.b`) is met first; TOML cannot hold a value and a table under one name.
     const nested = entries.find((extraEntry) => overlaps(extraEntry.key, key));
-    if (nested) {
+    // First, so that no other message quotes the value.
+    const secret = secretIn(key, value);
+    if (secret) {
+      results.push({ severity: "error", message: secretMessage(secret, key), field: { path: field } });
+    } else if (nested) {
       results.push({ severity: "error", message: `key ${quote(key)} nests under key ${quote(nested.key)}, and config.toml cannot hold both a value and a table under one name; keep one of them`, field: { path: field } });
     } else if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)) {
       results.push({ severity: "error", message: `${quote(value)} is beyond 2^53 and cannot be written exactly; write it as a string in quotes`, field: { path: field } });
@@ -40,12 +36,6 @@ export function extraConfigEntries(
         message: clash
           ? `key ${quote(key)} collides with \`${clash.key}\`, which the function writes from \`${clash.field}\`; set that field instead`
           : `key ${quote(key)} is written by the function: every key in config.toml is listed there so that the file, kept in git, wins over the database`,
-        field: { path: field },
-      });
-    } else if (looksLikeSecret(key, value)) {
-      results.push({
-        severity: "error",
-        message: `key ${quote(key)} looks like a secret, and secrets must not land in a ConfigMap: put the value in a Secret, expose it to the container as an environment variable or file, and write \`%{env:NAME}%\` or \`%{file:/path}%\` here`,
         field: { path: field },
       });
     } else {

@@ -18,7 +18,11 @@ function checkFileTracer(settings: StalwartConfig, workload: Workload): Result[]
   if (file) {
     const mount = mountHolding(workload, file.path);
     if (!mount || mount.readOnly) {
-      return [{ severity: "error", message: `no writable volume is mounted at or above the log path ${JSON.stringify(file.path)}: add the component overlays/components/tracer, or set the path to where a volume is mounted`, field: { path: "spec.tracer.file.path", currentValue: file.path } }];
+      const logMount = workload.container.volumeMounts?.find((candidate) => candidate.name === LOG_VOLUME && !candidate.readOnly);
+      const fix = logMount
+        ? `the tracer component mounts its volume at ${JSON.stringify(logMount.mountPath)}: set the path there, or patch the "${LOG_VOLUME}" volume mount to where you want the files`
+        : "add the component overlays/components/tracer, or set the path to where a volume is mounted";
+      return [{ severity: "error", message: `no writable volume is mounted at or above the log path ${JSON.stringify(file.path)}: ${fix}`, field: { path: "spec.tracer.file.path", currentValue: file.path } }];
     }
   } else if (logVolume) {
     return [{ severity: "warning", code: "tracer-component-unused", message: `the workload has the "${LOG_VOLUME}" volume of the tracer component but \`spec.tracer.file\` is not set; remove the component "tracer" or set \`spec.tracer.file\``, resourceRef: refTo(workload.object), field: { path: "spec.template.spec.volumes" } }];

@@ -60,7 +60,7 @@ describe("percent signs in messages", () => {
   test("kubectl kustomize (kustomize 5 formats the stderr of a failed plugin) shows `%{env:NAME}%` intact", () => {
     const build = kubectlKustomize(overlay("secret-kubectl", "base/single", SECRET));
     assert.equal(build.status, 1);
-    assert.ok(build.stderr.includes("write `%{env:NAME}%` or `%{file:/path}%` here"), build.stderr);
+    assert.ok(build.stderr.includes("write `%{env:NAME}%` or `%{file:/path}%` in its place"), build.stderr);
     assert.doesNotMatch(build.stderr, /%!|%%/);
   });
 
@@ -70,7 +70,7 @@ describe("percent signs in messages", () => {
     const dir = overlay("secret-kustomize4", "base/single", bases.join("") + SECRET);
     const build = run(STANDALONE_KUSTOMIZE, ["build", "--enable-alpha-plugins", dir], { env: { ...process.env, KUSTOMIZE_PLUGIN_HOME: PLUGIN_HOME } });
     assert.notEqual(build.status, 0);
-    assert.ok(build.stderr.includes("write `%{env:NAME}%` or `%{file:/path}%` here"), build.stderr);
+    assert.ok(build.stderr.includes("write `%{env:NAME}%` or `%{file:/path}%` in its place"), build.stderr);
     assert.doesNotMatch(build.stderr, /%!|%%/);
   });
 });

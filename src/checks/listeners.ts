@@ -38,6 +38,8 @@ export function checkListenerPorts(settings: StalwartConfig, workload: Workload)
   const ref = refTo(workload.object);
   const listeners = enabledListeners(settings.spec);
   for (const [id, listener] of listeners) {
+    // Reached from inside the pod only: no container port, no Service.
+    if (listener.bind === "loopback") continue;
     const containerPort = ports.get(id);
     if (containerPort === undefined) {
       results.push({

@@ -6,7 +6,7 @@ import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
 import { enabledListeners, proxyListeners } from "../render/config/listeners.js";
 import { FALLBACK_ADMIN_SECRET_ENV, FALLBACK_ADMIN_USER_ENV, PROMETHEUS_PASSWORD_ENV, PROMETHEUS_USERNAME_ENV } from "../render/config/operations.js";
-import { probePort, type Workload } from "../render/workload.js";
+import { probedListenerIds, type Workload } from "../render/workload.js";
 import { checkCredentials } from "./credentials.js";
 import { mountHolding } from "./storage.js";
 
@@ -26,17 +26,6 @@ function checkFileTracer(settings: StalwartConfig, workload: Workload): Result[]
   return [];
 }
 
-/** Probe ports of the Stalwart container, by listener id. */
-function probedListeners(settings: StalwartConfig, workload: Workload): string[] {
-  const probed = new Set(
-    [workload.container.livenessProbe, workload.container.readinessProbe, workload.container.startupProbe].flatMap((probe) => {
-      const port = probe?.httpGet?.port;
-      return port === undefined ? [] : [probePort(workload, port)];
-    }),
-  );
-  return enabledListeners(settings.spec).filter(([, listener]) => probed.has(listener.port)).map(([id]) => id);
-}
-
 function prefixLength(cidr: string): number {
   return Number(cidr.split("/")[1]);
 }
@@ -46,8 +35,8 @@ function checkProxyProtocol(settings: StalwartConfig, workload: Workload): Resul
   if (!proxy) return [];
   const results: Result[] = [];
   const enabled = new Set(enabledListeners(settings.spec).map(([id]) => id));
-  const probed = new Set(probedListeners(settings, workload));
-  for (const id of proxyListeners(settings.spec)) {
+  const probed = new Set(probedListenerIds(settings.spec, workload));
+  for (const id of proxyListeners(settings.spec, [...probed])) {
     if (!enabled.has(id)) results.push({ severity: "error", message: `listener "${id}" is not an enabled listener; name one of ${[...enabled].join(", ")}`, field: { path: "spec.proxyProtocol.listeners", currentValue: id } });
     if (probed.has(id)) results.push({ severity: "error", message: `listener "${id}" serves the probes, which the kubelet sends without a PROXY header; leave it out`, field: { path: "spec.proxyProtocol.listeners", currentValue: id } });
   }

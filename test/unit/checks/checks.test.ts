@@ -53,6 +53,15 @@ test("a container port left behind by a disabled listener is a warning", () => {
   assert.match(results[0]?.message ?? "", /container port "pop3" belongs to listener "pop3", which is disabled/);
 });
 
+test("a loopback listener needs no container port; one with a port a Service could target is a warning", () => {
+  assert.deepEqual(checkListenerPorts(settingsFor({}), deployment()), [], "the probe listener has no container port, rightly");
+  const results = checkListenerPorts(settingsFor({ listeners: { http: { bind: "loopback" } } }), deployment());
+  assert.equal(results.length, 1);
+  assert.equal(results[0]?.severity, "warning");
+  assert.equal(results[0]?.field?.path, "spec.listeners.http.bind");
+  assert.match(results[0]?.message ?? "", /listener "http" binds loopback only, so the container port "http" leads nowhere/);
+});
+
 test("probes must reach an enabled plain HTTP listener", () => {
   const results = checkProbes(settingsFor({ listeners: { probe: { enabled: false } } }), deployment());
   assert.equal(results.length, 3);

@@ -64,12 +64,20 @@ export function checkOperations(settings: StalwartConfig, workload: Workload): R
 /** Service fields that only a LoadBalancer accepts. */
 export function checkServiceOptions(settings: StalwartConfig): Result[] {
   const options = settings.spec.service;
-  if (options.type === "LoadBalancer") return [];
-  return (["loadBalancerIP", "loadBalancerSourceRanges"] as const)
-    .filter((field) => options[field] !== undefined)
-    .map((field) => ({
-      severity: "error" as const,
-      message: `applies only to a Service of type LoadBalancer, and \`spec.service.type\` is "${options.type}"; remove it or change the type`,
-      field: { path: `spec.service.${field}`, currentValue: options[field] },
-    }));
+  // IPv6 clients of a dual-stack Service would reach pods that listen on IPv4 only.
+  const ipv4Only: Result[] =
+    settings.spec.network.bindAddress === "0.0.0.0" && options.ipFamilies?.includes("IPv6")
+      ? [{ severity: "warning", message: "the listeners bind IPv4 only, but the Service takes IPv6 too, whose connections would find no listener; remove the component \"dual-stack\" or bind `[::]`", field: { path: "spec.network.bindAddress", currentValue: "0.0.0.0" } }]
+      : [];
+  if (options.type === "LoadBalancer") return ipv4Only;
+  return [
+    ...ipv4Only,
+    ...(["loadBalancerIP", "loadBalancerSourceRanges"] as const)
+      .filter((field) => options[field] !== undefined)
+      .map((field) => ({
+        severity: "error" as const,
+        message: `applies only to a Service of type LoadBalancer, and \`spec.service.type\` is "${options.type}"; remove it or change the type`,
+        field: { path: `spec.service.${field}`, currentValue: options[field] },
+      })),
+  ];
 }

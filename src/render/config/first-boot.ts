@@ -19,7 +19,9 @@ export function firstBootEntries(spec: StalwartConfigSpec, context: FirstBootCon
   // `podManagementPolicy: Parallel` all do, and each signs tokens (auth/oauth/token.rs lines 58, 168) with a key
   // the others do not have. A key in the file wins over the store's (boot.rs line 330) on every node alike.
   if (context.oauthKeyFromEnv) entries.push(entry("oauth.key", `%{env:${OAUTH_KEY_ENV}}%`, spec.cluster ? "spec.cluster" : "spec"));
-  // Read verbatim by ConfigManager::get (manager/config.rs lines 79-91): macros are not expanded here.
+  // Read verbatim by ConfigManager::get (manager/config.rs lines 79-91): macros are not expanded here. The
+  // default, web admin v0.1.33, came out with server v0.14.0 (both 2025-10-22) and carries the settings pages
+  // for what v0.14 added: object-quota.*, sharing, sharded cluster roles (webadmin CHANGELOG.md).
   entries.push(entry("webadmin.resource", spec.webadmin.resource, "spec.webadmin.resource"));
   return entries;
 }

@@ -118,6 +118,15 @@ test("a ClusterIP Service keeps no load-balancer or traffic-policy field; NodePo
   assert.match(messages(checkServiceOptions(settingsFor({ service: { type: "ClusterIP", loadBalancerSourceRanges: ["192.0.2.0/24"] } }))), /applies only to a Service of type LoadBalancer/);
 });
 
+test("IPv4-only listeners behind a Service that takes IPv6 are a warning", () => {
+  const dualStack = { ipFamilyPolicy: "PreferDualStack", ipFamilies: ["IPv4", "IPv6"] };
+  const results = checkServiceOptions(settingsFor({ network: { bindAddress: "0.0.0.0" }, service: dualStack }));
+  assert.deepEqual(results.map((result) => [result.severity, result.field?.path]), [["warning", "spec.network.bindAddress"]]);
+  assert.match(messages(results), /remove the component "dual-stack" or bind `\[::\]`/);
+  assert.deepEqual(checkServiceOptions(settingsFor({ service: dualStack })), []);
+  assert.deepEqual(checkServiceOptions(settingsFor({ network: { bindAddress: "0.0.0.0" } })), []);
+});
+
 test("the admin Service takes the plain HTTP ports off the public one", () => {
   const service = overlayInput().find((item) => item.kind === "Service");
   assert.ok(service);

@@ -102,7 +102,7 @@ export function transform(input: TransformInput): TransformOutput {
 
   const instance = instanceOf(workload, owner);
   const configMap = configMapOf(input.items, workload, instance.rename);
-  const rendered = renderConfigToml(settings, renderContextOf(workload));
+  const rendered = renderConfigToml(settings, renderContextOf(settings, workload));
   const originalServices = mailServices(input.items, workload);
   const services = originalServices.map((service) => shapeMailService(service, settings));
   const generated = renderGeneratedObjects(settings, instance, originalServices);

@@ -6,6 +6,7 @@ import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
 import { NATS_PASSWORD_ENV, NATS_USERNAME_ENV, NODE_ID_ENV, ROLE_KEYS } from "../render/config/cluster.js";
 import { envVar, type Workload } from "../render/workload.js";
+import { OAUTH_KEY_ENV } from "../render/config/first-boot.js";
 import { checkCredentials } from "./credentials.js";
 
 export const POD_INDEX_FIELD = "metadata.labels['apps.kubernetes.io/pod-index']";
@@ -90,6 +91,14 @@ export function checkCluster(settings: StalwartConfig, workload: Workload): Resu
     }
   }
 
+  if (!envVar(workload.container, OAUTH_KEY_ENV)) {
+    results.push({
+      severity: "error",
+      message: `every node must sign sessions with one OAuth key, or each generates its own at first start and sessions fail on the others: set the variable ${OAUTH_KEY_ENV} from Secret "stalwart-oauth-key" (key "oauth-key"), as base/cluster does`,
+      resourceRef: ref,
+      field: { path: `spec.template.spec.containers[name=stalwart].env[name=${OAUTH_KEY_ENV}]` },
+    });
+  }
   results.push(...checkCredentials(workload, cluster.nats.auth.enabled, [NATS_USERNAME_ENV, NATS_PASSWORD_ENV], "nats-auth", "spec.cluster.nats.auth.enabled"));
   return results;
 }

@@ -39,6 +39,18 @@ export function checkListenerPorts(settings: StalwartConfig, workload: Workload)
   const listeners = enabledListeners(settings.spec);
   for (const [id, listener] of listeners) {
     const containerPort = ports.get(id);
+    // Reached from inside the pod only: a Service sending traffic to its port would find nothing listening.
+    if (listener.bind === "loopback") {
+      if (containerPort !== undefined) {
+        results.push({
+          severity: "warning",
+          code: "listener-loopback-port",
+          message: `listener "${id}" binds loopback only, so the container port "${id}" leads nowhere; set \`spec.listeners.${id}.bind: all\` to serve it, or remove the port with a patch`,
+          field: { path: `${fieldPath(["spec", "listeners", id])}.bind`, currentValue: "loopback", proposedValue: "all" },
+        });
+      }
+      continue;
+    }
     if (containerPort === undefined) {
       results.push({
         severity: "warning",

@@ -6,7 +6,7 @@ import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
 import { enabledListeners, proxyListeners } from "../render/config/listeners.js";
 import { FALLBACK_ADMIN_SECRET_ENV, FALLBACK_ADMIN_USER_ENV, PROMETHEUS_PASSWORD_ENV, PROMETHEUS_USERNAME_ENV } from "../render/config/operations.js";
-import { probePort, type Workload } from "../render/workload.js";
+import { probedListenerIds, type Workload } from "../render/workload.js";
 import { checkCredentials } from "./credentials.js";
 import { mountHolding } from "./storage.js";
 
@@ -30,17 +30,6 @@ function checkFileTracer(settings: StalwartConfig, workload: Workload): Result[]
   return [];
 }
 
-/** Probe ports of the Stalwart container, by listener id. */
-function probedListeners(settings: StalwartConfig, workload: Workload): string[] {
-  const probed = new Set(
-    [workload.container.livenessProbe, workload.container.readinessProbe, workload.container.startupProbe].flatMap((probe) => {
-      const port = probe?.httpGet?.port;
-      return port === undefined ? [] : [probePort(workload, port)];
-    }),
-  );
-  return enabledListeners(settings.spec).filter(([, listener]) => probed.has(listener.port)).map(([id]) => id);
-}
-
 function prefixLength(cidr: string): number {
   return Number(cidr.split("/")[1]);
 }
@@ -50,8 +39,8 @@ function checkProxyProtocol(settings: StalwartConfig, workload: Workload): Resul
   if (!proxy) return [];
   const results: Result[] = [];
   const enabled = new Set(enabledListeners(settings.spec).map(([id]) => id));
-  const probed = new Set(probedListeners(settings, workload));
-  for (const id of proxyListeners(settings.spec)) {
+  const probed = new Set(probedListenerIds(settings.spec, workload));
+  for (const id of proxyListeners(settings.spec, [...probed])) {
     if (!enabled.has(id)) results.push({ severity: "error", message: `listener "${id}" is not an enabled listener; name one of ${[...enabled].join(", ")}`, field: { path: "spec.proxyProtocol.listeners", currentValue: id } });
     if (probed.has(id)) results.push({ severity: "error", message: `listener "${id}" serves the probes, which the kubelet sends without a PROXY header; leave it out`, field: { path: "spec.proxyProtocol.listeners", currentValue: id } });
   }
@@ -79,12 +68,20 @@ export function checkOperations(settings: StalwartConfig, workload: Workload): R
 /** Service fields that only a LoadBalancer accepts. */
 export function checkServiceOptions(settings: StalwartConfig): Result[] {
   const options = settings.spec.service;
-  if (options.type === "LoadBalancer") return [];
-  return (["loadBalancerIP", "loadBalancerSourceRanges"] as const)
-    .filter((field) => options[field] !== undefined)
-    .map((field) => ({
-      severity: "error" as const,
-      message: `applies only to a Service of type LoadBalancer, and \`spec.service.type\` is "${options.type}"; remove it or change the type`,
-      field: { path: `spec.service.${field}`, currentValue: options[field] },
-    }));
+  // IPv6 clients of a dual-stack Service would reach pods that listen on IPv4 only.
+  const ipv4Only: Result[] =
+    settings.spec.network.bindAddress === "0.0.0.0" && options.ipFamilies?.includes("IPv6")
+      ? [{ severity: "warning", code: "ipv4-only-dual-stack", message: "the listeners bind IPv4 only, but the Service takes IPv6 too, whose connections would find no listener; remove the component \"dual-stack\" or bind `[::]`", field: { path: "spec.network.bindAddress", currentValue: "0.0.0.0" } }]
+      : [];
+  if (options.type === "LoadBalancer") return ipv4Only;
+  return [
+    ...ipv4Only,
+    ...(["loadBalancerIP", "loadBalancerSourceRanges"] as const)
+      .filter((field) => options[field] !== undefined)
+      .map((field) => ({
+        severity: "error" as const,
+        message: `applies only to a Service of type LoadBalancer, and \`spec.service.type\` is "${options.type}"; remove it or change the type`,
+        field: { path: `spec.service.${field}`, currentValue: options[field] },
+      })),
+  ];
 }

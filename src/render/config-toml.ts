@@ -1,7 +1,7 @@
 /** Renders config.toml from validated settings, with a TOML library, in a form Stalwart's own parser reads. */
 import { stringify } from "smol-toml";
 import type { StalwartConfig } from "../settings/validate.js";
-import { envVar, FDB_CLUSTER_FILE_ENV, mountedSecret, TLS_VOLUME, type Workload } from "./workload.js";
+import { envVar, FDB_CLUSTER_FILE_ENV, mountedSecret, probedListenerIds, TLS_VOLUME, type Workload } from "./workload.js";
 import { oneLine, quote, refTo, type Result } from "../results.js";
 import type { ConfigEntry, ConfigValue } from "./config/entries.js";
 import { extraConfigEntries } from "./config/extra-config.js";
@@ -14,6 +14,7 @@ import { certificateEntries, type CertificateContext } from "./config/certificat
 import { tracingEntries } from "./config/tracing.js";
 import { secretIn, secretMessage } from "./config/secrets.js";
 import { fallbackAdminEntries, metricsEntries } from "./config/operations.js";
+import { firstBootEntries, OAUTH_KEY_ENV, type FirstBootContext } from "./config/first-boot.js";
 
 export interface RenderedConfig {
   /** Every key in file order, before nesting; what tests and checks read. */
@@ -81,18 +82,30 @@ function header(settings: StalwartConfig): string {
 }
 
 /** What the renderer takes from the workload rather than from the settings. */
-export type RenderContext = StorageContext & CertificateContext;
+export type RenderContext = StorageContext & CertificateContext & FirstBootContext & {
+  /** Listeners the probes reach, which never expect PROXY headers. */
+  probedListeners?: string[];
+};
 
-/** The render context of a workload: where the fdb component puts the cluster file, where TLS is mounted. */
-export function renderContextOf(workload: Workload): RenderContext {
+/**
+ * The render context of a workload: where the fdb component puts the cluster file, where TLS is mounted,
+ * whether it provides the OAuth key, which listeners the probes use.
+ */
+export function renderContextOf(settings: StalwartConfig, workload: Workload): RenderContext {
   const fdbClusterFile = envVar(workload.container, FDB_CLUSTER_FILE_ENV)?.value;
   const tlsDirectory = mountedSecret(workload, TLS_VOLUME)?.mountPath;
-  return { ...(fdbClusterFile ? { fdbClusterFile } : {}), ...(tlsDirectory ? { tlsDirectory } : {}) };
+  const probedListeners = probedListenerIds(settings.spec, workload);
+  return {
+    ...(fdbClusterFile ? { fdbClusterFile } : {}),
+    ...(tlsDirectory ? { tlsDirectory } : {}),
+    ...(envVar(workload.container, OAUTH_KEY_ENV) ? { oauthKeyFromEnv: true } : {}),
+    ...(probedListeners.length > 0 ? { probedListeners } : {}),
+  };
 }
 
 export function renderConfigToml(settings: StalwartConfig, context: RenderContext = {}): RenderedConfig {
   const spec = settings.spec;
-  const generated = [...identityEntries(spec), ...certificateEntries(spec, context), ...listenerEntries(spec), ...storageEntries(spec, context), ...clusterEntries(spec), ...tracingEntries(spec), ...metricsEntries(spec), ...fallbackAdminEntries(spec)];
+  const generated = [...identityEntries(spec), ...certificateEntries(spec, context), ...listenerEntries(spec, context.probedListeners), ...storageEntries(spec, context), ...clusterEntries(spec), ...tracingEntries(spec), ...metricsEntries(spec), ...fallbackAdminEntries(spec), ...firstBootEntries(spec, context)];
   const extra = extraConfigEntries(spec, generated);
   const body = [...generated, ...extra.entries];
   const entries = [...body, localKeysEntry(body)];

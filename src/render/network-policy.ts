@@ -24,7 +24,8 @@ function portOf(address: string, fallback: number): number {
 export function renderNetworkPolicy(settings: StalwartConfig, instance: Instance): KubeObject[] {
   const policy = settings.spec.networkPolicy;
   if (!policy) return [];
-  const listeners = enabledListeners(settings.spec);
+  // Loopback listeners take no traffic from the network.
+  const listeners = enabledListeners(settings.spec).filter(([, listener]) => listener.bind === "all");
   const adminIds = new Set(adminListenerIds(settings.spec));
   const admin = listeners.filter(([id]) => adminIds.has(id));
   const open = listeners.filter(([id]) => !adminIds.has(id));

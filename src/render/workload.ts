@@ -2,6 +2,8 @@
 import { CONFIG_CHECKSUM_ANNOTATION, deepClone, isRecord, type KubeObject } from "../kube.js";
 import { refTo, type Result } from "../results.js";
 import { findReferenced } from "./instance.js";
+import type { StalwartConfigSpec } from "../settings/validate.js";
+import { enabledListeners } from "./config/listeners.js";
 
 export const CONTAINER_NAME = "stalwart";
 /** The variable the fdb component points at the cluster file with. */
@@ -23,6 +25,7 @@ export interface VolumeMount {
 
 export interface Probe {
   httpGet?: { path?: string; port: number | string; scheme?: string };
+  exec?: { command?: string[] };
 }
 
 export interface EnvVar {
@@ -100,7 +103,10 @@ function asWorkload(object: KubeObject): Workload | undefined {
 const listOf = (value: unknown, isEntry: (entry: unknown) => boolean) => value === undefined || (Array.isArray(value) && value.every(isEntry));
 const withStrings = (...keys: string[]) => (entry: unknown) => isRecord(entry) && keys.every((key) => typeof entry[key] === "string");
 const probe = (value: unknown) =>
-  value === undefined || (isRecord(value) && (value.httpGet === undefined || (isRecord(value.httpGet) && ["number", "string"].includes(typeof value.httpGet.port))));
+  value === undefined ||
+  (isRecord(value) &&
+    (value.httpGet === undefined || (isRecord(value.httpGet) && ["number", "string"].includes(typeof value.httpGet.port))) &&
+    (value.exec === undefined || (isRecord(value.exec) && listOf(value.exec.command, (part) => typeof part === "string"))));
 /** A volume whose name, and the name of the object a configMap, secret or claim volume refers to, are strings. */
 const volume = (entry: unknown) =>
   withStrings("name")(entry) &&
@@ -134,7 +140,7 @@ function malformedField(workload: Workload): { path: string; expected: string } 
     [`${inContainer}.ports`, "a list of objects with a numeric `containerPort`", listOf(container.ports, (port) => isRecord(port) && typeof port.containerPort === "number" && ["undefined", "string"].includes(typeof port.name))],
     [`${inContainer}.volumeMounts`, "a list of objects with a `name` and a `mountPath`", listOf(container.volumeMounts, withStrings("name", "mountPath"))],
     [`${inContainer}.env`, "a list of objects with a `name`", listOf(container.env, withStrings("name"))],
-    ...(["livenessProbe", "readinessProbe", "startupProbe"] as const).map((name): [string, string, boolean] => [`${inContainer}.${name}`, "an object whose `httpGet` has a `port`", probe(container[name])]),
+    ...(["livenessProbe", "readinessProbe", "startupProbe"] as const).map((name): [string, string, boolean] => [`${inContainer}.${name}`, "an object whose `httpGet` has a `port` and whose `exec.command` is a list of strings", probe(container[name])]),
   ];
   const found = fields.find(([, , ok]) => !ok);
   return found && { path: found[0], expected: found[1] };
@@ -188,6 +194,25 @@ export function containerPorts(workload: Workload): Map<string, number> {
 /** The port number a probe's httpGet targets, by number or by name. */
 export function probePort(workload: Workload, port: number | string): number | undefined {
   return typeof port === "number" ? port : containerPorts(workload).get(port);
+}
+
+export const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
+
+/** The probe script of base/pod opens this inside the pod: bash's own TCP client, as the image has no curl. */
+const LOOPBACK_PROBE = /\/dev\/tcp\/127\.0\.0\.1\/(\d{1,5})(?!\d)/;
+
+/** Where a probe sends its request: from the kubelet to the pod's address (httpGet), or over loopback (exec). */
+export interface ProbeTarget {
+  port: number | undefined;
+  https: boolean;
+  loopback: boolean;
+}
+
+/** The target of an httpGet probe or of base/pod's loopback script; undefined for any other probe. */
+export function probeTarget(workload: Workload, probe: Probe | undefined): ProbeTarget | undefined {
+  if (probe?.httpGet) return { port: probePort(workload, probe.httpGet.port), https: probe.httpGet.scheme === "HTTPS", loopback: false };
+  const match = probe?.exec?.command?.join(" ").match(LOOPBACK_PROBE);
+  return match ? { port: Number(match[1]), https: false, loopback: true } : undefined;
 }
 
 export function envVar(container: Container, name: string): EnvVar | undefined {
@@ -262,4 +287,12 @@ export function mountedSecret(workload: Workload, volumeName: string): { secretN
   if (!volume?.secret?.secretName) return undefined;
   const mount = workload.container.volumeMounts?.find((candidate) => candidate.name === volumeName);
   return { secretName: volume.secret.secretName, ...(mount ? { mountPath: mount.mountPath } : {}) };
+}
+
+/** Ids of the enabled listeners some probe of the Stalwart container reaches. */
+export function probedListenerIds(spec: StalwartConfigSpec, workload: Workload): string[] {
+  const targets = PROBES.flatMap((name) => probeTarget(workload, workload.container[name]) ?? []);
+  return enabledListeners(spec)
+    .filter(([, listener]) => targets.some((target) => target.port === listener.port && (target.loopback || listener.bind === "all")))
+    .map(([id]) => id);
 }

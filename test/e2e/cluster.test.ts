@@ -58,7 +58,7 @@ test("overlays/cluster: three parallel pods with distinct node ids 1 to 3, sprea
   assert.equal((find(objects, "PodDisruptionBudget", "stalwart").spec as Record<string, unknown>).maxUnavailable, 1);
 });
 
-test("overlays/cluster: FoundationDB storage and NATS coordination in config.toml, no NATS credentials", () => {
+test("overlays/cluster: FoundationDB storage and NATS coordination in config.toml, no NATS credentials, one OAuth key", () => {
   const flat = flattenToml(configToml(build("overlays/cluster")));
   for (const role of ["data", "blob", "fts", "lookup"]) assert.equal(flat[`storage.${role}`], "foundationdb");
   assert.equal(flat["store.foundationdb.type"], "foundationdb");
@@ -73,12 +73,20 @@ test("overlays/cluster: FoundationDB storage and NATS coordination in config.tom
   assert.equal(flat["store.nats.user"], undefined);
   assert.equal(flat["store.nats.password"], undefined);
   assert.equal(Object.keys(flat).some((key) => key.startsWith("store.rocksdb")), false);
+  // Every node signs sessions with the key of Secret stalwart-oauth-key, from its first start.
+  assert.equal(flat["oauth.key"], "%{env:STALWART_OAUTH_KEY}%");
+  const stalwart = (find(build("overlays/cluster"), "StatefulSet") as any).spec.template.spec.containers.find((container: { name: string }) => container.name === "stalwart");
+  assert.deepEqual(stalwart.env.find((env: Env) => env.name === "STALWART_OAUTH_KEY")?.valueFrom, { secretKeyRef: { name: "stalwart-oauth-key", key: "oauth-key" } });
+});
+
+test("a single instance sets no OAuth key: nothing asks it for a Secret", () => {
+  assert.equal(flattenToml(configToml(build("overlays/single")))["oauth.key"], undefined);
 });
 
 test("only the Secrets a feature asks for are needed: none for single, the cluster file for cluster", () => {
   assert.deepEqual(secretsRequired(build("overlays/single")), []);
-  assert.deepEqual(secretsRequired(build("overlays/cluster")), ["stalwart-fdb-cluster-file"]);
-  assert.deepEqual(secretsRequired(build("test/e2e/compositions/cluster-nats-auth")), ["stalwart-fdb-cluster-file", "stalwart-nats-credentials"]);
+  assert.deepEqual(secretsRequired(build("overlays/cluster")), ["stalwart-fdb-cluster-file", "stalwart-oauth-key"]);
+  assert.deepEqual(secretsRequired(build("test/e2e/compositions/cluster-nats-auth")), ["stalwart-fdb-cluster-file", "stalwart-nats-credentials", "stalwart-oauth-key"]);
 });
 
 test("the fdb component copies the cluster file to a writable volume before Stalwart starts", () => {

@@ -53,7 +53,10 @@ const COMPONENTS: Record<string, Component> = {
     check(_, flat) {
       assert.equal(flat["server.listener.smtp.proxy.trusted-networks.0000"], "10.0.0.0/16");
       assert.equal(flat["server.listener.imaps.proxy.trusted-networks.0000"], "10.0.0.0/16");
-      assert.equal(flat["server.listener.http.proxy.trusted-networks.0000"], undefined, "never on the probe listener");
+      // A load balancer in PROXY mode sends the header to every port it forwards.
+      assert.equal(flat["server.listener.https.proxy.trusted-networks.0000"], "10.0.0.0/16");
+      assert.equal(flat["server.listener.http.proxy.trusted-networks.0000"], "10.0.0.0/16");
+      assert.equal(Object.keys(flat).some((key) => key.startsWith("server.listener.probe.proxy")), false, "never on the probe listener");
       assert.equal(Object.keys(flat).some((key) => key.startsWith("server.proxy.")), false, "never global");
     },
   },
@@ -92,10 +95,10 @@ const COMPONENTS: Record<string, Component> = {
     secrets: [],
     check(objects) {
       const mail = find(objects, "Service", "stalwart").spec as any;
-      assert.equal(mail.ports.some((port: { port: number }) => port.port === 8080), false);
+      assert.equal(mail.ports.some((port: { targetPort: string }) => port.targetPort === "http"), false);
       const admin = find(objects, "Service", "stalwart-admin").spec as any;
       assert.equal(admin.type, "ClusterIP");
-      assert.deepEqual(admin.ports.map((port: { name: string }) => port.name), ["http"]);
+      assert.deepEqual(admin.ports.map((port: { name: string; port: number }) => [port.name, port.port]), [["http", 80]]);
       assert.equal(admin.externalTrafficPolicy, undefined);
     },
   },
@@ -103,7 +106,7 @@ const COMPONENTS: Record<string, Component> = {
 
 const BASES = {
   single: { components: [] as string[], secrets: [] as string[], spec: {} },
-  cluster: { components: ["fdb"], secrets: ["stalwart-fdb-cluster-file"], spec: { cluster: { nats: { addresses: ["nats://nats-server:4222"] } } } },
+  cluster: { components: ["fdb"], secrets: ["stalwart-fdb-cluster-file", "stalwart-oauth-key"], spec: { cluster: { nats: { addresses: ["nats://nats-server:4222"] } } } },
 };
 
 const workdir = mkdtempSync(join(tmpdir(), "stalwart-components-"));

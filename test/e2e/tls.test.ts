@@ -85,7 +85,7 @@ test("overlays/cluster-fdb-tls: Vault issuer, client Certificate stalwart-fdb-cl
   assert.equal(env.FDB_TLS_VERIFY_PEERS, "Check.Valid=1,Check.Unexpired=1");
   // The Secrets the pods need beyond the cluster file are all written by generated objects.
   const missing = secretsRequired(objects).filter((name) => !secretsCreated(objects).includes(name));
-  assert.deepEqual(missing, ["stalwart-fdb-cluster-file"]);
+  assert.deepEqual(missing, ["stalwart-fdb-cluster-file", "stalwart-oauth-key"]);
 });
 
 async function waitFor<T>(condition: () => T | undefined, what: string, timeoutMs = 8000): Promise<T> {

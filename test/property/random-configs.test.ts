@@ -12,7 +12,7 @@ import schema from "../../src/settings/stalwartconfig.schema.json" with { type: 
 import { flattenToml, readLikeStalwart } from "../support/stalwart-toml.ts";
 import { runs } from "./harness.ts";
 
-const listenerIds = fc.oneof({ arbitrary: fc.constantFrom("smtp", "submission", "imap", "http", "https", "pop3", "lmtp", "custom-1"), weight: 12 }, { arbitrary: fc.constantFrom("Bad_Id", ""), weight: 1 });
+const listenerIds = fc.oneof({ arbitrary: fc.constantFrom("smtp", "submission", "imap", "http", "https", "pop3", "lmtp", "probe", "custom-1"), weight: 12 }, { arbitrary: fc.constantFrom("Bad_Id", ""), weight: 1 });
 const junk = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }));
 /** Mostly a value of the right shape, now and then anything at all. */
 const mostly = <T>(arbitrary: fc.Arbitrary<T>) => fc.oneof({ arbitrary, weight: 30 }, { arbitrary: junk, weight: 1 });
@@ -24,6 +24,7 @@ const listener = optional({
   protocol: mostly(fc.constantFrom("smtp", "lmtp", "imap", "pop3", "managesieve", "http")),
   port: rarely(mostly(fc.integer({ min: -10, max: 70000 }))),
   tls: rarely(mostly(fc.constantFrom("implicit", "starttls", "none"))),
+  bind: rarely(mostly(fc.constantFrom("all", "loopback"))),
 }).map((listener) => Object.fromEntries(Object.entries(listener).filter(([, value]) => value !== undefined)));
 const shards = fc.array(fc.array(mostly(fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 });
 const cluster = fc.record({
@@ -50,6 +51,9 @@ const specFor = (overlay: string) => fc.record({
   listeners: rarely(fc.dictionary(listenerIds, mostly(listener), { maxKeys: 4 })),
   cluster: overlay.endsWith("cluster") ? mostly(cluster) : rarely(cluster),
   storage: rarely(optional({ backend: rarely(fc.constantFrom("rocksdb", "foundationdb")), rocksdb: optional({ path: mostly(fc.constant("/opt/stalwart/data/db")), compression: mostly(fc.constantFrom("lz4", "none")) }) })),
+  network: rarely(optional({ bindAddress: mostly(fc.constantFrom("[::]", "0.0.0.0")) })),
+  webadmin: rarely(optional({ resource: mostly(fc.constantFrom("https://mirror.example.com/webadmin.zip", "file:///opt/webadmin.zip", "ftp://x/y.zip")) })),
+  proxyProtocol: rarely(optional({ trustedNetworks: mostly(fc.array(fc.constantFrom("10.0.0.0/16", "fd00::/64", "0.0.0.0/0"), { minLength: 1, maxLength: 2 })), listeners: rarely(fc.array(listenerIds, { minLength: 1, maxLength: 2 })) })),
   tracer: mostly(optional({ console: optional({ level: mostly(fc.constantFrom("info", "debug")), ansi: mostly(fc.boolean()) }) })),
   extraConfig: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}(\.[a-z-]{1,8}){0,2}$/), mostly(fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.array(fc.string(), { maxLength: 3 }))), { maxKeys: 4 }),
   // Random settings give warnings often (the overlays' tls-reload without `spec.tls`, disabled listeners): most

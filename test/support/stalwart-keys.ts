@@ -88,6 +88,8 @@ const KNOWN: Record<string, readonly string[]> = {
   ],
   // crates/common/src/manager/config.rs, crates/directory/src/core/secret.rs
   management: ["config.local-keys.#", "authentication.fallback-admin.user", "authentication.fallback-admin.secret"],
+  // crates/common/src/auth/oauth/config.rs, crates/common/src/manager/mod.rs
+  firstBoot: ["oauth.key", "webadmin.resource"],
 };
 
 const PATTERNS = Object.values(KNOWN)

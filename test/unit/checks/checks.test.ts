@@ -53,10 +53,25 @@ test("a container port left behind by a disabled listener is a warning", () => {
   assert.match(results[0]?.message ?? "", /container port "pop3" belongs to listener "pop3", which is disabled/);
 });
 
+test("a loopback listener needs no container port; one with a port a Service could target is a warning", () => {
+  assert.deepEqual(checkListenerPorts(settingsFor({}), deployment()), [], "the probe listener has no container port, rightly");
+  const results = checkListenerPorts(settingsFor({ listeners: { http: { bind: "loopback" } } }), deployment());
+  assert.equal(results.length, 1);
+  assert.equal(results[0]?.severity, "warning");
+  assert.equal(results[0]?.field?.path, "spec.listeners.http.bind");
+  assert.match(results[0]?.message ?? "", /listener "http" binds loopback only, so the container port "http" leads nowhere/);
+});
+
 test("probes must reach an enabled plain HTTP listener", () => {
-  const results = checkProbes(settingsFor({ listeners: { http: { enabled: false } } }), deployment());
+  const results = checkProbes(settingsFor({ listeners: { probe: { enabled: false } } }), deployment());
   assert.equal(results.length, 3);
-  assert.match(results[0]?.message ?? "", /the livenessProbe asks for plain HTTP on port "http", which no enabled http listener serves/);
+  assert.match(results[0]?.message ?? "", /the livenessProbe asks for plain HTTP on 127.0.0.1:8081, which no enabled http listener serves; enable the `probe` listener/);
+  assert.deepEqual(checkProbes(settingsFor({ listeners: { http: { enabled: false } } }), deployment()), [], "the base's probes do not use the http listener");
+  // The kubelet's own httpGet reaches the pod's addresses, never a loopback listener.
+  const httpGet = deployment((pod) => (pod.containers.find((container: { name: string }) => container.name === "stalwart").readinessProbe = { httpGet: { path: "/healthz/ready", port: 8081 } }));
+  assert.match(checkProbes(settingsFor({}), httpGet)[0]?.message ?? "", /the readinessProbe asks for plain HTTP on port 8081, which no enabled http listener bound to all addresses serves/);
+  const onHttp = deployment((pod) => (pod.containers.find((container: { name: string }) => container.name === "stalwart").readinessProbe = { httpGet: { path: "/healthz/ready", port: "http" } }));
+  assert.deepEqual(checkProbes(settingsFor({}), onHttp), []);
 });
 
 test("RocksDB needs a writable mount at its path", () => {

@@ -26,7 +26,41 @@ test("every listener binds on all addresses, with implicit TLS where the port ca
   assert.equal(flat["server.listener.http.tls.enable"], "false");
   assert.equal(flat["server.listener.smtp.bind.0000"], "[::]:25");
   assert.equal(flat["server.listener.sieve.protocol"], "managesieve");
-  assert.equal(Object.keys(flat).filter((key) => key.endsWith(".protocol")).length, 10);
+  assert.equal(Object.keys(flat).filter((key) => key.endsWith(".protocol")).length, 11);
+});
+
+test("the probe listener binds loopback only, whatever the bind address of the others", () => {
+  const { flat } = render();
+  assert.equal(flat["server.listener.probe.bind.0000"], "127.0.0.1:8081");
+  assert.equal(flat["server.listener.probe.protocol"], "http");
+  assert.equal(flat["server.listener.probe.tls.enable"], "false");
+  const ipv4 = render({ network: { bindAddress: "0.0.0.0" } }).flat;
+  const binds = Object.entries(ipv4).filter(([key]) => key.endsWith(".bind.0000"));
+  assert.equal(binds.length, 11);
+  for (const [key, value] of binds) assert.match(value, key.startsWith("server.listener.probe.") ? /^127\.0\.0\.1:8081$/ : /^0\.0\.0\.0:\d+$/, key);
+  assert.equal(ipv4["server.listener.smtp.bind.0000"], "0.0.0.0:25");
+  assert.throws(() => render({ network: { bindAddress: "10.0.0.1" } }), /invalid test settings/);
+});
+
+test("the web admin bundle is pinned to the release made for v0.14, or to a mirror", () => {
+  assert.equal(render().flat["webadmin.resource"], "https://github.com/stalwartlabs/webadmin/releases/download/v0.1.33/webadmin.zip");
+  assert.equal(render({ webadmin: { resource: "https://mirror.example.com/webadmin.zip" } }).flat["webadmin.resource"], "https://mirror.example.com/webadmin.zip");
+  assert.equal(render({ webadmin: { resource: "file:///opt/stalwart/webadmin.zip" } }).flat["webadmin.resource"], "file:///opt/stalwart/webadmin.zip");
+  // Stalwart fetches the value verbatim: a macro or a relative path would never resolve.
+  assert.throws(() => render({ webadmin: { resource: "%{env:WEBADMIN}%" } }), /invalid test settings/);
+  assert.throws(() => render({ webadmin: { resource: "webadmin.zip" } }), /invalid test settings/);
+  const collision = render({ extraConfig: { "webadmin.resource": "file:///x.zip" } }).results;
+  assert.match(collision[0]?.message ?? "", /which the function writes from `spec.webadmin.resource`/);
+});
+
+test("oauth.key comes from the workload's variable when it sets one, and is then a local key", () => {
+  assert.equal(render().flat["oauth.key"], undefined);
+  const rendered = renderConfigToml(settingsFor({}), { oauthKeyFromEnv: true });
+  const flat = flattenToml(rendered.toml);
+  assert.equal(flat["oauth.key"], "%{env:STALWART_OAUTH_KEY}%");
+  assert.ok(Object.entries(flat).some(([key, value]) => key.startsWith("config.local-keys.") && value === "oauth.key"));
+  assert.deepEqual(readLikeStalwart(rendered.toml), flat);
+  assert.deepEqual(unknownStalwartKeys(Object.keys(flat)), []);
 });
 
 test("a disabled listener is left out", () => {
@@ -70,10 +104,10 @@ test("Stalwart's own parser reads the file as TOML does, and knows every key", (
 });
 
 test("extraConfig keys are written after the generated ones, sorted", () => {
-  const { entries, results } = render({ extraConfig: { "webadmin.resource": "file:///opt/webadmin.zip", "spam-filter.resource": "file:///opt/spam.toml" } });
+  const { entries, results } = render({ extraConfig: { "spam-filter.resource": "file:///opt/spam.toml", "queue.outbound.hostname": "mx.example.com" } });
   assert.deepEqual(results, []);
   const keys = entries.map((entry) => entry.key);
-  assert.deepEqual(keys.slice(-3), ["spam-filter.resource", "webadmin.resource", "config.local-keys"]);
+  assert.deepEqual(keys.slice(-3), ["queue.outbound.hostname", "spam-filter.resource", "config.local-keys"]);
 });
 
 test("an extraConfig key the function writes is refused, naming the field to use", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { instanceOf } from "../../../src/render/generated.ts";
-import { renderConfigToml } from "../../../src/render/config-toml.ts";
+import { renderConfigToml, renderContextOf } from "../../../src/render/config-toml.ts";
 import { isLocalKey } from "../../../src/render/config/local-keys.ts";
 import { renderNetworkPolicy } from "../../../src/render/network-policy.ts";
 import { checkNetworkPolicy } from "../../../src/checks/network-policy.ts";
@@ -59,17 +59,30 @@ test("fallback admin and Prometheus credentials are macros, never values", () =>
   assert.equal(open["metrics.prometheus.auth.username"], undefined);
 });
 
-test("PROXY protocol goes on each mail listener, never on http, never globally", () => {
+test("PROXY protocol goes on every listener a load balancer reaches, https and http too, never on the probe listener nor globally", () => {
   const keys = flat({ proxyProtocol: { trustedNetworks: ["10.0.0.0/8", "fd00::/8"] } });
-  for (const id of ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "sieve"]) assert.equal(keys[`server.listener.${id}.proxy.trusted-networks.0001`], "fd00::/8", id);
+  for (const id of ["smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s", "sieve", "https", "http"]) assert.equal(keys[`server.listener.${id}.proxy.trusted-networks.0001`], "fd00::/8", id);
+  assert.equal(Object.keys(keys).some((key) => key.startsWith("server.listener.probe.proxy")), false);
+  assert.equal(Object.keys(keys).some((key) => key.startsWith("server.proxy.")), false);
+  const named = flat({ proxyProtocol: { trustedNetworks: ["10.0.0.0/8"], listeners: ["https"] } });
+  assert.equal(named["server.listener.https.proxy.trusted-networks.0000"], "10.0.0.0/8");
+  assert.equal(named["server.listener.smtp.proxy.trusted-networks.0000"], undefined);
+});
+
+test("a listener the workload's probes reach is left out of the PROXY default", () => {
+  const settings = settingsFor({ proxyProtocol: { trustedNetworks: ["10.0.0.0/8"] } });
+  const httpGet = workload("overlays/single", (pod) => {
+    pod.containers.find((container: { name: string }) => container.name === "stalwart").livenessProbe = { httpGet: { path: "/healthz/live", port: "http" } };
+  });
+  const keys = flattenToml(renderConfigToml(settings, renderContextOf(settings, httpGet)).toml);
   assert.equal(keys["server.listener.http.proxy.trusted-networks.0000"], undefined);
-  assert.equal(keys["server.listener.https.proxy.trusted-networks.0000"], undefined);
-  assert.equal(flat({ proxyProtocol: { trustedNetworks: ["10.0.0.0/8"], listeners: ["https"] } })["server.listener.https.proxy.trusted-networks.0000"], "10.0.0.0/8");
+  assert.equal(keys["server.listener.https.proxy.trusted-networks.0000"], "10.0.0.0/8");
+  assert.deepEqual(checkOperations(settings, httpGet).filter((result) => result.severity === "error"), []);
 });
 
 test("PROXY protocol on the probe listener, or from every address, is refused", () => {
-  const probe = checkOperations(settingsFor({ proxyProtocol: { trustedNetworks: ["10.0.0.0/8"], listeners: ["smtp", "http"] } }), workload());
-  assert.match(messages(probe), /listener "http" serves the probes/);
+  const probe = checkOperations(settingsFor({ proxyProtocol: { trustedNetworks: ["10.0.0.0/8"], listeners: ["smtp", "probe"] } }), workload());
+  assert.match(messages(probe), /listener "probe" serves the probes/);
   const wide = checkOperations(settingsFor({ proxyProtocol: { trustedNetworks: ["0.0.0.0/0", "::/0", "10.0.0.0/4"] } }), workload());
   assert.equal(wide.filter((result) => result.severity === "error").length, 2);
   assert.match(messages(wide), /trusts every address: anyone could send a PROXY header/);
@@ -106,13 +119,22 @@ test("a ClusterIP Service keeps no load-balancer or traffic-policy field; NodePo
   assert.match(messages(checkServiceOptions(settingsFor({ service: { type: "ClusterIP", loadBalancerSourceRanges: ["192.0.2.0/24"] } }))), /applies only to a Service of type LoadBalancer/);
 });
 
+test("IPv4-only listeners behind a Service that takes IPv6 are a warning", () => {
+  const dualStack = { ipFamilyPolicy: "PreferDualStack", ipFamilies: ["IPv4", "IPv6"] };
+  const results = checkServiceOptions(settingsFor({ network: { bindAddress: "0.0.0.0" }, service: dualStack }));
+  assert.deepEqual(results.map((result) => [result.severity, result.field?.path]), [["warning", "spec.network.bindAddress"]]);
+  assert.match(messages(results), /remove the component "dual-stack" or bind `\[::\]`/);
+  assert.deepEqual(checkServiceOptions(settingsFor({ service: dualStack })), []);
+  assert.deepEqual(checkServiceOptions(settingsFor({ network: { bindAddress: "0.0.0.0" } })), []);
+});
+
 test("the admin Service takes the plain HTTP ports off the public one", () => {
   const service = overlayInput().find((item) => item.kind === "Service");
   assert.ok(service);
   const settings = settingsFor({ service: { adminService: { enabled: true } } });
   const [admin] = renderAdminService(service, settings, instanceOf(workload(), "stalwart"));
   assert.equal(admin?.metadata.name, "stalwart-admin");
-  assert.deepEqual((admin?.spec as any).ports, [{ name: "http", port: 8080, targetPort: "http", protocol: "TCP" }]);
+  assert.deepEqual((admin?.spec as any).ports, [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }]);
   assert.equal((shapeMailService(service, settings).spec as any).ports.some((port: { name: string }) => port.name === "http"), false);
 });
 

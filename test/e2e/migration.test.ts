@@ -63,8 +63,8 @@ test("the migrated cluster is valid against the upstream schemas and types", asy
 });
 
 test("the pods read the Secrets the patches name, and the chart's fallback administrator Secret", () => {
-  // stalwart-fdb-client-cert and stalwart-fdb-root-ca are written by the generated Certificate and ExternalSecret.
-  assert.deepEqual(secretsRequired(objects), ["my-fdb-cluster-file", "my-nats", "stalwart", "stalwart-fdb-client-cert", "stalwart-fdb-root-ca"]);
+  // stalwart-fdb-client-cert and stalwart-fdb-root-ca are written by the generated Certificate and ExternalSecret; stalwart-oauth-key is new: the cluster base needs it (README "Cluster mode").
+  assert.deepEqual(secretsRequired(objects), ["my-fdb-cluster-file", "my-nats", "stalwart", "stalwart-fdb-client-cert", "stalwart-fdb-root-ca", "stalwart-oauth-key"]);
   const env = pod.spec.containers.find((container) => container.name === "stalwart")?.env ?? [];
   assert.deepEqual(env.filter((variable) => /^(NATS_|STALWART_FALLBACK)/.test(variable.name)).map((variable) => variable.name).sort(), ["NATS_PASSWORD", "NATS_USERNAME", "STALWART_FALLBACK_ADMIN_SECRET", "STALWART_FALLBACK_ADMIN_USER"], "replaced, not added twice");
 });

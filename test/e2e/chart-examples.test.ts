@@ -1,5 +1,5 @@
 /**
- * The migration guide's translations of the Helm chart's README examples, taken from README.md as written and
+ * The migration guide's translations of the Helm chart's README examples, taken from docs/migrating-from-helm.md as written and
  * built by the real kubectl: each builds, is valid against the upstream schemas, and does what the chart's did.
  */
 import assert from "node:assert/strict";
@@ -18,9 +18,9 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The two YAML blocks after `<!-- example: name -->`: the kustomization and the StalwartConfig of `my-mail/`. */
 function example(name: string): { kustomization: string; stalwartConfig: string } {
-  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-  const after = readme.split(`<!-- example: ${name} -->`)[1];
-  assert.ok(after, `README.md has the example ${name}`);
+  const guide = readFileSync(join(REPO_ROOT, "docs/migrating-from-helm.md"), "utf8");
+  const after = guide.split(`<!-- example: ${name} -->`)[1];
+  assert.ok(after, `docs/migrating-from-helm.md has the example ${name}`);
   const blocks = [...after.matchAll(/```yaml\n([\s\S]*?)\n```/g)].slice(0, 2).map((match) => match[1] ?? "");
   assert.match(blocks[0] ?? "", /^# my-mail\/kustomization\.yaml/);
   assert.match(blocks[1] ?? "", /^# my-mail\/stalwartconfig\.yaml/);

@@ -85,14 +85,14 @@ describe("kustomize 4.5.4 with the plugin home", () => {
 });
 
 describe("kustomize's own message for a transformer file of another apiVersion or kind", () => {
-  test("is the one the README's errors table explains", () => {
+  test("is the one the errors table of docs/errors.md explains", () => {
     const dir = overlay("wrong-api-version", "base/single", "");
     const config = join(dir, "stalwartconfig.yaml");
     writeFileSync(config, readFileSync(config, "utf8").replace("stalwart.krm.example/v1alpha1", "stalwart.krm.example/v1"));
     const build = kubectlKustomize(dir);
     assert.equal(build.status, 1);
     assert.match(build.stderr, /expected file with Go object code at: .*\/plugin\/stalwart\.krm\.example\/v1\/stalwartconfig\/StalwartConfig\.so/);
-    assert.ok(readFileSync(join(REPO_ROOT, "README.md"), "utf8").includes("| `expected file with Go object code at: .../plugin/stalwart.krm.example/v1/stalwartconfig/StalwartConfig.so` |"));
+    assert.ok(readFileSync(join(REPO_ROOT, "docs/errors.md"), "utf8").includes("| `expected file with Go object code at: .../plugin/stalwart.krm.example/v1/stalwartconfig/StalwartConfig.so` |"));
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The migration guide's patches, taken from the READMEs as written and built by the real kubectl into a cluster
+ * The migration guide's patches, taken from docs/migrating-from-helm.md and the tracer's README as written and built by the real kubectl into a cluster
  * migrated from the Helm chart: every Secret named where the guide says, and nothing else moved.
  */
 import assert from "node:assert/strict";
@@ -16,11 +16,11 @@ import { kubectlKustomize, REPO_ROOT } from "../support/tools.ts";
 
 const MARKER = "<!-- test: test/e2e/migration.test.ts builds these patches -->";
 
-/** The `patches` of every YAML block right after the marker in a README. */
-function documentedPatches(readme: string): unknown[] {
-  const text = readFileSync(join(REPO_ROOT, readme), "utf8");
+/** The `patches` of every YAML block right after the marker in a Markdown page. */
+function documentedPatches(page: string): unknown[] {
+  const text = readFileSync(join(REPO_ROOT, page), "utf8");
   const blocks = text.split(MARKER).slice(1).map((after) => /^\n```yaml\n([\s\S]*?)\n```/.exec(after)?.[1]);
-  assert.ok(blocks.length > 0 && blocks.every((block) => block !== undefined), `${readme}: a YAML block follows every marker`);
+  assert.ok(blocks.length > 0 && blocks.every((block) => block !== undefined), `${page}: a YAML block follows every marker`);
   return blocks.flatMap((block) => (parse(block as string) as { patches: unknown[] }).patches);
 }
 
@@ -44,7 +44,7 @@ function build(): KubeObject[] {
       resources: [relative(workdir, join(REPO_ROOT, "base/cluster"))],
       components: ["fdb", "fdb-tls", "nats-auth", "fallback-admin", "tracer", "tls-reload"].map(component),
       images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.14.1-fdb" }],
-      patches: [...documentedPatches("README.md"), ...documentedPatches("overlays/components/tracer/README.md")],
+      patches: [...documentedPatches("docs/migrating-from-helm.md"), ...documentedPatches("overlays/components/tracer/README.md")],
       transformers: ["stalwartconfig.yaml"],
     }),
   );
@@ -63,7 +63,7 @@ test("the migrated cluster is valid against the upstream schemas and types", asy
 });
 
 test("the pods read the Secrets the patches name, and the chart's fallback administrator Secret", () => {
-  // stalwart-fdb-client-cert and stalwart-fdb-root-ca are written by the generated Certificate and ExternalSecret; stalwart-oauth-key is new: the cluster base needs it (README "Cluster mode").
+  // stalwart-fdb-client-cert and stalwart-fdb-root-ca are written by the generated Certificate and ExternalSecret; stalwart-oauth-key is new: the cluster base needs it (docs/cluster.md).
   assert.deepEqual(secretsRequired(objects), ["my-fdb-cluster-file", "my-nats", "stalwart", "stalwart-fdb-client-cert", "stalwart-fdb-root-ca", "stalwart-oauth-key"]);
   const env = pod.spec.containers.find((container) => container.name === "stalwart")?.env ?? [];
   assert.deepEqual(env.filter((variable) => /^(NATS_|STALWART_FALLBACK)/.test(variable.name)).map((variable) => variable.name).sort(), ["NATS_PASSWORD", "NATS_USERNAME", "STALWART_FALLBACK_ADMIN_SECRET", "STALWART_FALLBACK_ADMIN_USER"], "replaced, not added twice");

@@ -67,7 +67,7 @@ export function unresolvedReferences(objects: readonly KubeObject[]): string[] {
           (item) => ["Deployment", "StatefulSet"].includes(item.kind) && item.metadata.namespace === object.metadata.namespace &&
             Object.entries(selector ?? {}).every(([key, value]) => ((item.spec as Obj).template.metadata.labels as Obj)[key] === value),
         );
-        // Two instances in one namespace need a label of their own in their selectors (README "Renames and several instances").
+        // Two instances in one namespace need a label of their own in their selectors (docs/instances.md).
         if (selector && selected.length !== 1) problems.push(`${object.kind}/${object.metadata.name} selects the pods of ${selected.length} workloads, not 1`);
         break;
       }

@@ -18,7 +18,7 @@ function finish(result: SpawnSyncReturns<string>, command: string): Run {
     const missing = (result.error as NodeJS.ErrnoException).code === "ENOENT";
     throw new Error(
       missing
-        ? `${command} is needed by the tests but was not found; install it (see README "Development") and run again`
+        ? `${command} is needed by the tests but was not found; install it (see docs/development.md) and run again`
         : `${command} could not run: ${result.error.message}`,
     );
   }

@@ -1,6 +1,6 @@
 /**
  * Runs every `*.test.ts` under test/ (or under the paths given) with node:test and tsx. Node 20's test runner
- * does not expand globs, hence this script.
+ * does not expand globs, hence this script. `npm test -- <paths>` passes the paths here after the typecheck.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -20,5 +20,10 @@ if (files.length === 0) {
   console.error(`no *.test.ts files under ${roots.join(", ") || "test"}`);
   process.exit(1);
 }
+console.log(
+  roots.length > 0
+    ? `# ${files.length} test file(s) under ${roots.join(", ")}`
+    : "# all tests: about 5 minutes on 2 cores; run a subset with `npm test -- test/unit` (any files or folders under test/)",
+);
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...files], { stdio: "inherit" });
 process.exit(result.status ?? 1);

@@ -110,7 +110,7 @@ function shippedStalwartConfigs(dir = ""): string[] {
 test("every shipped StalwartConfig names the published schema for editors, and is valid against it", () => {
   const files = shippedStalwartConfigs();
   assert.ok(files.length >= 17, files.join(", "));
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(read(SCHEMA_PUBLISHED)) as object);
+  const validate = new Ajv.default({ allErrors: true, strict: false }).compile(JSON.parse(read(SCHEMA_PUBLISHED)) as object);
   for (const file of files) {
     const text = read(file);
     const expected = `# yaml-language-server: $schema=${relative(dirname(file), SCHEMA_PUBLISHED)}\n`;

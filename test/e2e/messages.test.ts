@@ -136,6 +136,18 @@ describe("kpt fn render", () => {
     return { status: result.status, stderr: result.stderr, results: list.items.flatMap((item) => item.results ?? []) };
   }
 
+  test("a failing render shows each problem once under Results and once under Stderr, as docs/kpt.md explains", () => {
+    const refused = render("  tracer:\n    consol:\n      level: debug\n");
+    assert.notEqual(refused.status, 0);
+    const problem = "spec.tracer.consol: unknown field `consol`; did you mean `console`?";
+    assert.equal(refused.results.filter((result) => result.severity === "error" && problem.endsWith(result.message)).length, 1, JSON.stringify(refused.results));
+    const [results, stderr] = refused.stderr.split(/^\s*Stderr:$/m);
+    assert.ok(stderr !== undefined, refused.stderr);
+    assert.equal(results?.split(problem).length, 2, refused.stderr);
+    assert.equal(stderr.split(problem).length, 2, refused.stderr);
+    assert.ok(readFileSync(join(REPO_ROOT, "docs/kpt.md"), "utf8").includes("## Why each error appears twice"));
+  });
+
   test("an unacknowledged warning fails the render; acknowledged, it is an info kpt shows", () => {
     const refused = render(POP3_OFF);
     assert.notEqual(refused.status, 0);

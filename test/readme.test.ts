@@ -80,10 +80,11 @@ test("remote bases are shown with a version tag, and the CHANGELOG has that vers
   const version = (JSON.parse(read("package.json")) as { version: string }).version;
   const changelog = read("CHANGELOG.md");
   assert.match(changelog, new RegExp(`^## \\[${version.replaceAll(".", "\\.")}\\] - \\d{4}-\\d{2}-\\d{2}$`, "m"));
-  const refs = [...`${readme}\n${read("docs/kustomize.md")}`.matchAll(/\?ref=(\S+)/g)].map((match) => match[1]);
-  assert.ok(refs.length > 0);
+  const pages = ["README.md", "docs/kustomize.md", "overlays/argocd/README.md"].map(read).join("\n");
+  const refs = [...pages.matchAll(/\?ref=(\S+)/g)].map((match) => match[1]);
+  assert.ok(refs.length >= 3);
   for (const ref of refs) assert.equal(ref, `v${version}`);
-  assert.doesNotMatch(readme, /<this repository>|<tag>/);
+  assert.doesNotMatch(pages, /<this repository>|<tag>/);
 });
 
 test("the table of warning codes in docs/errors.md lists exactly the codes of the schema, in its order", () => {

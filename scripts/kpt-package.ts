@@ -28,7 +28,9 @@ export function writeKptPackage(target: string): void {
       const annotations = Object.fromEntries(Object.entries(object.metadata.annotations ?? {}).filter(([key]) => !ORCHESTRATOR_ANNOTATION.test(key)));
       if (Object.keys(annotations).length > 0) object.metadata.annotations = annotations;
       else delete object.metadata.annotations;
-      writeFileSync(join(workspace, `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`), new Document(object, { version: "1.1" }).toString({ lineWidth: 0 }));
+      // The fragments are StalwartConfigs the user may read and edit: name the editors' schema, as every shipped one does.
+      const header = object.kind === "StalwartConfig" ? "# yaml-language-server: $schema=../../schema/stalwartconfig.schema.json\n" : "";
+      writeFileSync(join(workspace, `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`), header + new Document(object, { version: "1.1" }).toString({ lineWidth: 0 }));
     }
     cpSync(join(root, "plugin"), join(staging, "plugin"), { recursive: true });
     const render = spawnSync("kpt", ["fn", "render", "overlays/kpt", "--allow-exec"], { cwd: staging, encoding: "utf8" });

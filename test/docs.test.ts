@@ -65,6 +65,9 @@ test("every sh block is labelled @test or @no-test with a reason", () => {
     assert.ok(block.label !== undefined, `${block.page}:${block.line}: label the sh block <!-- @test --> or <!-- @no-test: reason -->`);
     assert.match(block.label, /^@test(:\s*\S.*)?$|^@no-test:\s*\S/, `${block.page}:${block.line}: unknown label ${block.label}; a @no-test needs a reason`);
   }
+  for (const block of all.filter((candidate) => /^(bash|shell|console|zsh)$/.test(candidate.language))) {
+    assert.fail(`${block.page}:${block.line}: write shell commands as \`\`\`sh, so the label rule sees them`);
+  }
   for (const block of all.filter((candidate) => candidate.label?.startsWith("@test"))) {
     assert.equal(block.language, "sh", `${block.page}:${block.line}: only sh blocks run`);
   }

@@ -81,13 +81,13 @@ function duplicates(items: readonly KubeObject[]): Result[] {
 }
 
 export function transform(input: TransformInput): TransformOutput {
-  const search = findFragments(input.items, input.functionConfig, input.functionConfigPath);
+  const found = findWorkload(input.items);
+  const workload = found.workload;
+  const search = findFragments(input.items, input.functionConfig, input.functionConfigPath, workload?.object);
   const twice = duplicates(input.items);
   if (hasErrors([...search.results, ...twice])) return unchanged(input, [...search.results, ...twice]);
 
   // Without a workload there is nothing to configure, and every settings error would be noise.
-  const found = findWorkload(input.items);
-  const workload = found.workload;
   if (!workload) return unchanged(input, [...search.results, ...found.results]);
 
   const merged = mergeFragments(search.fragments);

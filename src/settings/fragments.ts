@@ -48,6 +48,8 @@ export function findFragments(
   items: readonly KubeObject[],
   functionConfig: KubeObject | undefined,
   functionConfigPath?: string,
+  /** The Stalwart workload of the items, which the fragments must fit (see layout.ts). */
+  workload?: KubeObject,
 ): FragmentSearch {
   const results: Result[] = [];
   const fragments: Fragment[] = [];
@@ -97,6 +99,6 @@ export function findFragments(
       message: `no ${SETTINGS_KIND} found: give the function your ${SETTINGS_KIND} as its config (kustomize \`transformers:\`, kpt \`configPath\`), or include a base that carries one`,
     });
   }
-  if (results.length === 0) results.push(...layoutProblems(items, fragments));
+  if (results.length === 0) results.push(...layoutProblems(workload, fragments));
   return { fragments, results };
 }

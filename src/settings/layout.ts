@@ -5,7 +5,6 @@
  */
 import { isRecord, type KubeObject } from "../kube.js";
 import { refTo, type Result } from "../results.js";
-import { findWorkload } from "../render/workload.js";
 import type { Fragment } from "./fragments.js";
 
 const COMPONENT_PREFIX = "component-";
@@ -64,10 +63,10 @@ function clusterOnDeployment(fragments: readonly Fragment[], workload: KubeObjec
   }, first)];
 }
 
-export function layoutProblems(items: readonly KubeObject[], fragments: readonly Fragment[]): Result[] {
-  const workload = findWorkload(items).workload;
+/** The fragments against the Stalwart workload of the stream, when there is one. */
+export function layoutProblems(workload: KubeObject | undefined, fragments: readonly Fragment[]): Result[] {
   if (!workload) return [];
   const dropped = droppedFragments(fragments);
   if (dropped.length > 0) return dropped;
-  return workload.kind === "Deployment" ? clusterOnDeployment(fragments, workload.object) : [];
+  return workload.kind === "Deployment" ? clusterOnDeployment(fragments, workload) : [];
 }

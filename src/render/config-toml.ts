@@ -29,10 +29,10 @@ export interface RenderedConfig {
 const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f]/;
 
 /** Secrets in what the settings fields write; extraConfig checks its own keys first. */
-function secretValues(entries: readonly ConfigEntry[]): Result[] {
+function secretValues(secrets: readonly ConfigEntry[]): Result[] {
   // One field can write several keys (the OpenTelemetry headers, once per signal): one error per field.
   const byField = new Map<string, Result>();
-  for (const { key, value, field } of entries) {
+  for (const { key, value, field } of secrets) {
     const kind = secretIn(key, value);
     if (kind && !byField.has(field)) byField.set(field, { severity: "error", message: secretMessage(kind, key), field: { path: field } });
   }
@@ -45,9 +45,10 @@ function nameSecret(settings: StalwartConfig): Result[] {
   return kind ? [{ severity: "error", message: secretMessage(kind, ""), field: { path: "metadata.name" }, resourceRef: refTo(settings) }] : [];
 }
 
-function unsafeValues(entries: readonly ConfigEntry[]): Result[] {
+/** Values that need escapes; secrets are reported as such instead, so that no message quotes them. */
+function unsafeValues(entries: readonly ConfigEntry[], secrets: ReadonlySet<ConfigEntry>): Result[] {
   return entries
-    .filter((configEntry) => !secretIn(configEntry.key, configEntry.value))
+    .filter((configEntry) => !secrets.has(configEntry))
     .filter(({ value }) => (Array.isArray(value) ? value : [value]).some((item) => typeof item === "string" && UNSAFE.test(item)))
     .map(({ field, value }) => ({
       severity: "error" as const,
@@ -109,6 +110,8 @@ export function renderConfigToml(settings: StalwartConfig, context: RenderContex
   const extra = extraConfigEntries(spec, generated);
   const body = [...generated, ...extra.entries];
   const entries = [...body, localKeysEntry(body)];
-  const results = [...nameSecret(settings), ...extra.results, ...secretValues(generated), ...unsafeValues(entries)];
+  // extraConfig refused its own secrets already: only the settings fields' entries can still hold one.
+  const secrets = new Set(generated.filter(({ key, value }) => secretIn(key, value)));
+  const results = [...nameSecret(settings), ...extra.results, ...secretValues([...secrets]), ...unsafeValues(entries, secrets)];
   return { entries, toml: header(settings) + stringify(nest(entries)), results };
 }

@@ -4,7 +4,7 @@
  */
 import type { KubeObject } from "../kube.js";
 import type { StalwartConfig } from "../settings/validate.js";
-import { adminListenerIds, enabledListeners } from "./config/listeners.js";
+import { adminListenerIds, reachableListeners } from "./config/listeners.js";
 import { generatedMetadata, type Instance } from "./generated.js";
 import { selectorLabels } from "./workload.js";
 
@@ -25,7 +25,7 @@ export function renderNetworkPolicy(settings: StalwartConfig, instance: Instance
   const policy = settings.spec.networkPolicy;
   if (!policy) return [];
   // Loopback listeners take no traffic from the network.
-  const listeners = enabledListeners(settings.spec).filter(([, listener]) => listener.bind === "all");
+  const listeners = reachableListeners(settings.spec);
   const adminIds = new Set(adminListenerIds(settings.spec));
   const admin = listeners.filter(([id]) => adminIds.has(id));
   const open = listeners.filter(([id]) => !adminIds.has(id));
@@ -40,11 +40,13 @@ export function renderNetworkPolicy(settings: StalwartConfig, instance: Instance
     // First boot downloads the web admin and spam filter rules; Stalwart's own ACME; webhooks.
     { ports: [tcp(443)] },
   ];
-  const rule = (to: unknown[] | undefined, ports: number[]) => ({ ...(to && to.length > 0 ? { to: structuredClone(to) } : {}), ports: [...new Set(ports)].sort((a, b) => a - b).map(tcp) });
+  const peers = (to: unknown[] | undefined) => (to && to.length > 0 ? { to: structuredClone(to) } : {});
+  const rule = (to: unknown[] | undefined, ports: number[]) => ({ ...peers(to), ports: [...new Set(ports)].sort((a, b) => a - b).map(tcp) });
   const { storage, cluster, tracer, metrics } = settings.spec;
   if (storage.backend === "foundationdb") {
     const { to, ports } = policy.foundationDb;
-    egress.push({ ...(to && to.length > 0 ? { to: structuredClone(to) } : {}), ports: ports.map((entry) => (typeof entry === "number" ? tcp(entry) : { ...tcp(entry.port), endPort: entry.endPort })) });
+    // As given: entries may be ranges (`endPort`), which the dedup and sort of `rule` do not know.
+    egress.push({ ...peers(to), ports: ports.map((entry) => (typeof entry === "number" ? tcp(entry) : { ...tcp(entry.port), endPort: entry.endPort })) });
   }
   if (cluster) egress.push(rule(policy.nats.to, cluster.nats.addresses.map((address) => portOf(address, 4222))));
   const otel = [tracer.openTelemetry?.logs?.endpoint, tracer.openTelemetry?.traces?.endpoint, metrics.openTelemetry?.endpoint].filter((endpoint): endpoint is string => endpoint !== undefined);

@@ -19,7 +19,7 @@ export function enabledListeners(spec: StalwartConfigSpec) {
 }
 
 /** Enabled listeners that bind the pod's addresses, which Services and load balancers can reach. */
-function reachableListeners(spec: StalwartConfigSpec) {
+export function reachableListeners(spec: StalwartConfigSpec) {
   return enabledListeners(spec).filter(([, listener]) => listener.bind === "all");
 }
 

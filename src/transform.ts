@@ -13,9 +13,9 @@ import { fieldPathToPointer } from "./settings/field-path.js";
 import { validateSettings } from "./settings/validate.js";
 import { renderConfigToml, renderContextOf } from "./render/config-toml.js";
 import { renderConfigMap } from "./render/config-map.js";
-import { configMapOf, findWorkload, mountedSecret, wireWorkload } from "./render/workload.js";
+import { configMapOf, findWorkload, wireWorkload } from "./render/workload.js";
 import { instanceOf, isGeneratedBy } from "./render/generated.js";
-import { renderGeneratedObjects, secretVolumesWritten } from "./render/generated-objects.js";
+import { instanceSecrets, renderGeneratedObjects } from "./render/generated-objects.js";
 import { mailServices, shapeMailService } from "./render/service.js";
 import { checkAll } from "./checks/all.js";
 import { checkOwnership, checkRerun } from "./checks/ownership.js";
@@ -124,12 +124,7 @@ export function transform(input: TransformInput): TransformOutput {
   // Objects an earlier run generated and this one does not are removed (kpt keeps the previous output); kustomize
   // builds from the sources, so there nothing in the input is the function's own.
   const items = input.items.filter((item) => !mayHoldEarlierOutput || !isGeneratedBy(item, owner) || generated.objects.some((object) => objectKey(object) === objectKey(item)));
-  const secrets = new Map(
-    secretVolumesWritten(settings).flatMap((volume) => {
-      const secret = mountedSecret(workload, volume);
-      return secret ? [[volume, instance.rename(secret.secretName)] as const] : [];
-    }),
-  );
+  const secrets = instanceSecrets(settings, instance);
   const checksum = createHash("sha256").update(rendered.toml).digest("hex");
   upsert(items, wireWorkload(workload, { checksum, owner, secrets, ...(configMap.existing ? {} : { createdConfigMap: configMap.name }) }));
   upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, configMap.existing));

@@ -5,7 +5,7 @@
  * repo-server's Config Management Plugin sidecar does it.
  */
 import assert from "node:assert/strict";
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { after, describe, test } from "node:test";
@@ -22,7 +22,7 @@ import { configToml, find, parseManifests } from "../support/manifests.ts";
 import { restrictedViolations } from "../support/pod-security.ts";
 import { flattenToml } from "../support/stalwart-toml.ts";
 import { typeProblems } from "../support/typed-models.ts";
-import { kubectlKustomize, PLUGIN_BIN, REPO_ROOT, run, STANDALONE_KUSTOMIZE } from "../support/tools.ts";
+import { execFunctionEnv, kubectlKustomize, PLUGIN_BIN, REPO_ROOT, run, STANDALONE_KUSTOMIZE } from "../support/tools.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "stalwart-consumers-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -129,11 +129,7 @@ describe("kpt fn render on overlays/kpt", () => {
 });
 
 describe("standalone kustomize with the exec KRM function (overlays/exec-function)", () => {
-  const bin = join(scratch, "bin");
-  mkdirSync(bin, { recursive: true });
-  symlinkSync(join(REPO_ROOT, "bin/stalwart-krm-function"), join(bin, "stalwart-krm-function"));
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-  delete env.KUSTOMIZE_PLUGIN_HOME;
+  const env = execFunctionEnv(scratch);
 
   test("kustomize 4.5.4 --enable-alpha-plugins --enable-exec builds what overlays/single builds", () => {
     const version = run(STANDALONE_KUSTOMIZE, ["version"]);

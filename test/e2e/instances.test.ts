@@ -5,7 +5,7 @@
  * every reference among the objects resolves.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, describe, test } from "node:test";
@@ -13,7 +13,7 @@ import { stringify } from "yaml";
 import type { KubeObject } from "../../src/kube.ts";
 import { parseManifests } from "../support/manifests.ts";
 import { collisions, unresolvedReferences } from "../support/references.ts";
-import { kubectlKustomize, REPO_ROOT, run, STANDALONE_KUSTOMIZE } from "../support/tools.ts";
+import { execFunctionEnv, kubectlKustomize, REPO_ROOT, run, STANDALONE_KUSTOMIZE } from "../support/tools.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "stalwart-instances-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -77,10 +77,7 @@ describe("renames in the overlay that runs the function", () => {
 
   test("kustomize 4.5.4 running the exec function: the prefixed ConfigMap holds config.toml", () => {
     const dir = overlay("exec-prefix", (repo) => ({ namePrefix: "corp-", resources: [repo("base/single")], components: [repo("overlays/components/tls-reload")], transformers: ["stalwartconfig.yaml"] }), "overlays/exec-function/stalwartconfig.yaml");
-    const bin = join(scratch, "bin");
-    mkdirSync(bin, { recursive: true });
-    symlinkSync(join(REPO_ROOT, "bin/stalwart-krm-function"), join(bin, "stalwart-krm-function"));
-    const result = run(STANDALONE_KUSTOMIZE, ["build", "--enable-alpha-plugins", "--enable-exec", dir], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const result = run(STANDALONE_KUSTOMIZE, ["build", "--enable-alpha-plugins", "--enable-exec", dir], { env: execFunctionEnv(scratch) });
     assert.equal(result.status, 0, result.stderr);
     const objects = parseManifests(result.stdout);
     assert.deepEqual(unresolvedReferences(objects), []);

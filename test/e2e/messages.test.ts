@@ -5,14 +5,14 @@
  * home is told that it drops the bases' fragments, and kpt shows an acknowledged warning as an info.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, describe, test } from "node:test";
 import { parse } from "yaml";
 import { configToml, parseManifests } from "../support/manifests.ts";
 import { flattenToml } from "../support/stalwart-toml.ts";
-import { kubectlKustomize, PLUGIN_HOME, REPO_ROOT, run, STANDALONE_KUSTOMIZE } from "../support/tools.ts";
+import { execFunctionEnv, kubectlKustomize, PLUGIN_HOME, REPO_ROOT, run, STANDALONE_KUSTOMIZE } from "../support/tools.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "stalwart-messages-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -98,11 +98,7 @@ describe("kustomize's own message for a transformer file of another apiVersion o
 
 describe("exec KRM function under kustomize 4.5.4", () => {
   test("an unacknowledged warning fails the build with its code; acknowledged, it builds", () => {
-    const bin = join(scratch, "bin");
-    mkdirSync(bin, { recursive: true });
-    symlinkSync(join(REPO_ROOT, "bin/stalwart-krm-function"), join(bin, "stalwart-krm-function"));
-    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-    delete env.KUSTOMIZE_PLUGIN_HOME;
+    const env = execFunctionEnv(scratch);
     const config = readFileSync(join(REPO_ROOT, "overlays/exec-function/stalwartconfig.yaml"), "utf8");
     const build = (name: string, lines: string) => {
       const dir = join(scratch, name);

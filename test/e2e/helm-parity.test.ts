@@ -70,6 +70,7 @@ test("fdbClientCert.serviceAccount.create=false: name your ServiceAccount, and t
       "metadata:",
       "  name: stalwart",
       "spec:",
+      '  version: "0.14"',
       "  hostname: mail.example.com",
       "  cluster:",
       "    nats:",

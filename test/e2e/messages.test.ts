@@ -25,7 +25,7 @@ const SECRET = "  extraConfig:\n    authentication.master.secret: correct-horse-
 function overlay(name: string, base: string, specLines: string, extra: Record<string, unknown> = {}): string {
   const dir = join(scratch, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "stalwartconfig.yaml"), `apiVersion: stalwart.krm.example/v1alpha1\nkind: StalwartConfig\nmetadata:\n  name: stalwart\nspec:\n  hostname: mail.example.com\n${specLines}`);
+  writeFileSync(join(dir, "stalwartconfig.yaml"), `apiVersion: stalwart.krm.example/v1alpha1\nkind: StalwartConfig\nmetadata:\n  name: stalwart\nspec:\n  version: "0.15"\n  hostname: mail.example.com\n${specLines}`);
   // Kustomize takes no absolute paths: the repository is reached relatively from the scratch folder.
   writeFileSync(join(dir, "kustomization.yaml"), JSON.stringify({ resources: [relative(dir, join(REPO_ROOT, base))], transformers: ["stalwartconfig.yaml"], ...extra }));
   return dir;

@@ -18,9 +18,9 @@ export function readObject(relativePath: string): KubeObject {
   return object;
 }
 
-/** A StalwartConfig as the user writes it (the functionConfig). */
+/** A StalwartConfig as the user writes it (the functionConfig), on the line new installs use unless it says another. */
 export function stalwartConfig(spec: Record<string, unknown>, name = "stalwart"): KubeObject {
-  return { apiVersion: "stalwart.krm.example/v1alpha1", kind: "StalwartConfig", metadata: { name }, spec };
+  return { apiVersion: "stalwart.krm.example/v1alpha1", kind: "StalwartConfig", metadata: { name }, spec: { version: "0.15", ...spec } };
 }
 
 /** A StalwartConfig fragment as bases and components carry it. */

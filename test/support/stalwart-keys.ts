@@ -1,8 +1,11 @@
 /**
- * The config.toml keys Stalwart v0.14.1 reads, as patterns over flat keys: `*` is one id segment, `#` a list
- * index. Each group names the source file in stalwartlabs/stalwart@v0.14.1 that reads it
- * (see also ../../../shared/reference/stalwart-config.md in the team workspace).
+ * The config.toml keys Stalwart v0.14.1 and v0.15.5 read, as patterns over flat keys: `*` is one id segment, `#`
+ * a list index. Each group names the source file in stalwartlabs/stalwart@v0.14.1 that reads it (see also
+ * ../../../shared/reference/stalwart-config.md in the team workspace); LINE_ONLY holds what one line reads and the
+ * other does not (checked against a diff of the key literals of crates/ between the two tags).
  */
+import type { Line } from "../../src/lines.ts";
+
 const KNOWN: Record<string, readonly string[]> = {
   // crates/common/src/config/network.rs, jmap/settings.rs
   identity: ["server.hostname", "http.url"],
@@ -59,7 +62,6 @@ const KNOWN: Record<string, readonly string[]> = {
     "cluster.roles.metrics.push.#",
     "cluster.roles.push-notifications.#",
     "cluster.roles.fts-indexing.#",
-    "cluster.roles.bayes-training.#",
     "cluster.roles.imip-processing.#",
     "cluster.roles.calendar-alerts.#",
   ],
@@ -89,14 +91,20 @@ const KNOWN: Record<string, readonly string[]> = {
   // crates/common/src/manager/config.rs, crates/directory/src/core/secret.rs
   management: ["config.local-keys.#", "authentication.fallback-admin.user", "authentication.fallback-admin.secret"],
   // crates/common/src/auth/oauth/config.rs, crates/common/src/manager/mod.rs
-  firstBoot: ["oauth.key", "webadmin.resource"],
+  firstBoot: ["oauth.key", "webadmin.resource", "spam-filter.resource"],
 };
 
-const PATTERNS = Object.values(KNOWN)
-  .flat()
-  .map((pattern) => new RegExp(`^${pattern.replaceAll(".", "\\.").replaceAll("*", "[^.]+").replaceAll("#", "\\d{4}")}$`));
+const LINE_ONLY: Record<Line, readonly string[]> = {
+  "0.14": ["cluster.roles.bayes-training.#"],
+  // crates/common/src/config/network.rs at v0.15.5, lines 222-263
+  "0.15": ["cluster.roles.spam-training.#", "cluster.roles.merge-threads.#"],
+};
 
-/** The flat keys Stalwart v0.14 does not read. */
-export function unknownStalwartKeys(keys: Iterable<string>): string[] {
-  return [...keys].filter((key) => !PATTERNS.some((pattern) => pattern.test(key)));
+const toPattern = (pattern: string) => new RegExp(`^${pattern.replaceAll(".", "\\.").replaceAll("*", "[^.]+").replaceAll("#", "\\d{4}")}$`);
+const PATTERNS = Object.values(KNOWN).flat().map(toPattern);
+
+/** The flat keys Stalwart of the line does not read. */
+export function unknownStalwartKeys(keys: Iterable<string>, line: Line = "0.15"): string[] {
+  const patterns = [...PATTERNS, ...LINE_ONLY[line].map(toPattern)];
+  return [...keys].filter((key) => !patterns.some((pattern) => pattern.test(key)));
 }

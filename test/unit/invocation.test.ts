@@ -4,7 +4,7 @@ import { Document, parseAllDocuments, parse } from "yaml";
 import { invoke } from "../../src/invocation.ts";
 import { kustomizeInput } from "../support/kustomize-input.ts";
 
-const CONFIG = "apiVersion: stalwart.krm.example/v1alpha1\nkind: StalwartConfig\nmetadata:\n  name: stalwart\nspec:\n  hostname: mail.example.com\n  extraConfig:\n    authentication.master.secret: hunter2-hunter2\n";
+const CONFIG = "apiVersion: stalwart.krm.example/v1alpha1\nkind: StalwartConfig\nmetadata:\n  name: stalwart\nspec:\n  version: '0.15'\n  hostname: mail.example.com\n  extraConfig:\n    authentication.master.secret: hunter2-hunter2\n";
 const STREAM = kustomizeInput("overlays/single");
 const run = (args: string[], stdin: string, stderrIsFormat: boolean) =>
   invoke({ args, stdin: Buffer.from(stdin), readFile: () => Buffer.from(CONFIG), pluginConfigRoot: "/src/overlay", stderrIsFormat });

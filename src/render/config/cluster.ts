@@ -1,6 +1,7 @@
 /** `cluster.*` and the NATS store that coordinates the nodes. */
 import type { StalwartConfigSpec } from "../../settings/validate.js";
 import { entry, type ConfigEntry } from "./entries.js";
+import type { Line } from "../../lines.js";
 
 /** Variables the workload provides: the node id from the pod index, the NATS credentials from a Secret. */
 export const NODE_ID_ENV = "STALWART_NODE_ID";
@@ -8,7 +9,7 @@ export const NATS_USERNAME_ENV = "NATS_USERNAME";
 export const NATS_PASSWORD_ENV = "NATS_PASSWORD";
 const NATS_STORE = "nats";
 
-/** Role field to Stalwart key, in Stalwart's order. */
+/** Role field to Stalwart key, in Stalwart's order (common/src/config/network.rs at v0.14.1 and v0.15.5). */
 export const ROLE_KEYS = {
   purgeStores: "purge.stores",
   purgeAccounts: "purge.accounts",
@@ -18,9 +19,18 @@ export const ROLE_KEYS = {
   pushNotifications: "push-notifications",
   ftsIndexing: "fts-indexing",
   bayesTraining: "bayes-training",
+  spamTraining: "spam-training",
   imipProcessing: "imip-processing",
   calendarAlerts: "calendar-alerts",
+  mergeThreads: "merge-threads",
 } as const;
+
+/** Roles one line has and the other does not: 0.15 renamed the training role and added thread merging. */
+export const ROLE_LINES: Readonly<Partial<Record<keyof typeof ROLE_KEYS, Line>>> = {
+  bayesTraining: "0.14",
+  spamTraining: "0.15",
+  mergeThreads: "0.15",
+};
 
 function natsEntries(spec: StalwartConfigSpec): ConfigEntry[] {
   const nats = spec.cluster?.nats;
@@ -59,7 +69,7 @@ export function clusterEntries(spec: StalwartConfigSpec): ConfigEntry[] {
   const entries = [entry("cluster.node-id", `%{env:${NODE_ID_ENV}}%`, "spec.cluster"), entry("cluster.coordinator", NATS_STORE, "spec.cluster.nats")];
   for (const [field, key] of Object.entries(ROLE_KEYS)) {
     const shards = cluster.roles?.[field as keyof typeof ROLE_KEYS];
-    // v0.14 reads each string as one shard of comma-separated node ids.
+    // Both lines read each string as one shard of comma-separated node ids.
     if (shards) entries.push(entry(`cluster.roles.${key}`, shards.map((shard) => shard.join(",")), `spec.cluster.roles.${field}`));
   }
   return [...entries, ...natsEntries(spec)];

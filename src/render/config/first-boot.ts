@@ -1,9 +1,10 @@
 /**
  * What Stalwart otherwise makes up at first start (crates/common/src/manager/boot.rs, v0.14.1 lines 330-415):
- * the OAuth key it signs sessions with, and the web admin bundle it downloads.
+ * the OAuth key it signs sessions with, and the web admin bundle and spam filter rules it downloads.
  */
 import type { StalwartConfigSpec } from "../../settings/validate.js";
 import { entry, type ConfigEntry } from "./entries.js";
+import { LINES } from "../../lines.js";
 
 /** The variable base/cluster sets from Secret `stalwart-oauth-key`. */
 export const OAUTH_KEY_ENV = "STALWART_OAUTH_KEY";
@@ -20,8 +21,10 @@ export function firstBootEntries(spec: StalwartConfigSpec, context: FirstBootCon
   // the others do not have. A key in the file wins over the store's (boot.rs line 330) on every node alike.
   if (context.oauthKeyFromEnv) entries.push(entry("oauth.key", `%{env:${OAUTH_KEY_ENV}}%`, spec.cluster ? "spec.cluster" : "spec"));
   // Read verbatim by ConfigManager::get (manager/config.rs lines 79-91): macros are not expanded here. The
-  // default, web admin v0.1.33, came out with server v0.14.0 (both 2025-10-22) and carries the settings pages
-  // for what v0.14 added: object-quota.*, sharing, sharded cluster roles (webadmin CHANGELOG.md).
-  entries.push(entry("webadmin.resource", spec.webadmin.resource, "spec.webadmin.resource"));
+  // defaults are the releases made for the line (src/lines.ts); Stalwart's own default is `releases/latest`.
+  const line = LINES[spec.version];
+  entries.push(entry("webadmin.resource", spec.webadmin.resource ?? line.webadmin, "spec.webadmin.resource"));
+  const spamFilter = spec.spamFilter.resource ?? line.spamFilter;
+  if (spamFilter) entries.push(entry("spam-filter.resource", spamFilter, "spec.spamFilter.resource"));
   return entries;
 }

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { parse, parseAllDocuments } from "yaml";
 import { invoke } from "../../../src/invocation.ts";
 import { CONFIG_CHECKSUM_ANNOTATION, type KubeObject } from "../../../src/kube.ts";
+import { LINE_LABEL } from "../../../src/render/workload-line.ts";
 import { kustomizeInput } from "../../support/kustomize-input.ts";
 import { REPO_ROOT } from "../../support/tools.ts";
 
@@ -36,7 +37,7 @@ for (const anchorAt of ["metadata", "selector"] as const) {
     const deployment = deploymentOf(first.stdout);
     assert.match(deployment.spec.template.metadata.annotations?.[CONFIG_CHECKSUM_ANNOTATION] ?? "", /^[0-9a-f]{64}$/);
     assert.equal(deployment.metadata.annotations?.[CONFIG_CHECKSUM_ANNOTATION], undefined, "the workload's own metadata");
-    assert.deepEqual(deployment.spec.selector, { matchLabels: { "app.kubernetes.io/name": "stalwart" } });
+    assert.deepEqual(deployment.spec.selector, { matchLabels: { "app.kubernetes.io/name": "stalwart", [LINE_LABEL]: "0.15" } });
     assert.equal(legacy(first.stdout).stdout, first.stdout, "a run on its own output changes nothing");
 
     const list = `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${stream.split(/^---\n/m).map((document) => `- ${document.trimEnd().replaceAll("\n", "\n  ")}\n`).join("")}functionConfig:\n  ${config.toString().trimEnd().replaceAll("\n", "\n  ")}\n`;

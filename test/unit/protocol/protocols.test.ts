@@ -64,7 +64,7 @@ test("strings YAML 1.1 reads as booleans stay quoted in what the function writes
 });
 
 test("invalid YAML names the input, line and column", () => {
-  const outcome = runLegacyPlugin({ configText: "spec:\n  hostname: [unclosed\n", streamText: stream, configSource: "overlays/x/stalwartconfig.yaml" });
+  const outcome = runLegacyPlugin({ configText: "spec:\n  version: '0.15'\n  hostname: [unclosed\n", streamText: stream, configSource: "overlays/x/stalwartconfig.yaml" });
   assert.equal(outcome.results[0]?.severity, "error");
   assert.match(outcome.results[0]?.message ?? "", /^overlays\/x\/stalwartconfig.yaml is not valid YAML at line \d+, column \d+/);
 });

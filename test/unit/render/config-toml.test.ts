@@ -42,8 +42,13 @@ test("the probe listener binds loopback only, whatever the bind address of the o
   assert.throws(() => render({ network: { bindAddress: "10.0.0.1" } }), /invalid test settings/);
 });
 
-test("the web admin bundle is pinned to the release made for v0.14, or to a mirror", () => {
-  assert.equal(render().flat["webadmin.resource"], "https://github.com/stalwartlabs/webadmin/releases/download/v0.1.33/webadmin.zip");
+test("the web admin bundle and the spam rules are pinned to the releases made for the line, or to a mirror", () => {
+  assert.equal(render().flat["webadmin.resource"], "https://github.com/stalwartlabs/webadmin/releases/download/v0.1.37/webadmin.zip");
+  assert.equal(render().flat["spam-filter.resource"], "https://github.com/stalwartlabs/spam-filter/releases/download/v2.0.5/spam-filter.toml");
+  assert.equal(render({ version: "0.14" }).flat["webadmin.resource"], "https://github.com/stalwartlabs/webadmin/releases/download/v0.1.33/webadmin.zip");
+  // 0.14 keeps Stalwart's own default for the rules, as before lines existed, unless one is set.
+  assert.equal(render({ version: "0.14" }).flat["spam-filter.resource"], undefined);
+  assert.equal(render({ version: "0.14", spamFilter: { resource: "file:///rules.toml" } }).flat["spam-filter.resource"], "file:///rules.toml");
   assert.equal(render({ webadmin: { resource: "https://mirror.example.com/webadmin.zip" } }).flat["webadmin.resource"], "https://mirror.example.com/webadmin.zip");
   assert.equal(render({ webadmin: { resource: "file:///opt/stalwart/webadmin.zip" } }).flat["webadmin.resource"], "file:///opt/stalwart/webadmin.zip");
   // Stalwart fetches the value verbatim: a macro or a relative path would never resolve.
@@ -104,10 +109,10 @@ test("Stalwart's own parser reads the file as TOML does, and knows every key", (
 });
 
 test("extraConfig keys are written after the generated ones, sorted", () => {
-  const { entries, results } = render({ extraConfig: { "spam-filter.resource": "file:///opt/spam.toml", "queue.outbound.hostname": "mx.example.com" } });
+  const { entries, results } = render({ extraConfig: { "spam-filter.enable": false, "queue.outbound.hostname": "mx.example.com" } });
   assert.deepEqual(results, []);
   const keys = entries.map((entry) => entry.key);
-  assert.deepEqual(keys.slice(-3), ["queue.outbound.hostname", "spam-filter.resource", "config.local-keys"]);
+  assert.deepEqual(keys.slice(-3), ["queue.outbound.hostname", "spam-filter.enable", "config.local-keys"]);
 });
 
 test("an extraConfig key the function writes is refused, naming the field to use", () => {

@@ -18,6 +18,7 @@ test("objects merge key by key and later fragments win", () => {
   assert.deepEqual(merged.object.spec, {
     listeners: { smtp: { protocol: "smtp", port: 2525 } },
     tracer: { console: { level: "info" } },
+    version: "0.15",
     hostname: "mail.example.com",
   });
   assert.deepEqual(merged.object.metadata, { name: "user" });

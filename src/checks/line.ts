@@ -14,7 +14,7 @@ import type { Workload } from "../render/workload.js";
 import { LINE_ANNOTATION } from "../render/workload-line.js";
 /** Variables that re-run a data migration at every start while set (migration/src/lib.rs at v0.15.5, lines 68-138). */
 const FORCE_MIGRATE = /^FORCE_MIGRATE(_QUEUE|_BLOBS|_ACCOUNT)?$/;
-const UPGRADE_GUIDE = "docs/upgrading-stalwart.md";
+const UPGRADE_GUIDE = "docs/upgrading.md";
 
 function roles(settings: StalwartConfig): Result[] {
   const line = settings.spec.version;

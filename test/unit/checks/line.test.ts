@@ -44,7 +44,7 @@ test("an image tagged for another line is refused, naming the container; other t
   assert.equal(results.length, 1);
   assert.equal(results[0]?.field?.path, "spec.template.spec.containers[name=stalwart].image");
   assert.match(results[0]?.message ?? "", /image "stalwartlabs\/stalwart:v0.14.1" is Stalwart 0.14, but `spec.version` is "0.15"/);
-  assert.match(results[0]?.message ?? "", /docs\/upgrading-stalwart.md/);
+  assert.match(results[0]?.message ?? "", /docs\/upgrading.md/);
   assert.deepEqual(checkLine(settingsFor({ version: "0.15" }), workload("overlays/single", (_, container) => (container.image = "stalwartlabs/stalwart:latest")), false), []);
   const fdb = checkLine(settingsFor({ version: "0.14" }), workload("overlays/single", (_, container) => (container.image = "registry.example.com/stalwart:v0.15.5-fdb")), false);
   assert.match(messages(fdb), /is Stalwart 0.15, but `spec.version` is "0.14"/);

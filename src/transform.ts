@@ -19,7 +19,7 @@ import { instanceSecrets, renderGeneratedObjects } from "./render/generated-obje
 import { mailServices, shapeMailService } from "./render/service.js";
 import { checkAll } from "./checks/all.js";
 import { checkLine } from "./checks/line.js";
-import { wireLine } from "./render/workload-line.js";
+import { ownReleaseTags, wireLine } from "./render/workload-line.js";
 import { checkOwnership, checkRerun } from "./checks/ownership.js";
 import { checkGeneratedNames, checkWorkloadNames } from "./checks/names.js";
 import { acknowledgeWarnings } from "./warnings.js";
@@ -130,7 +130,7 @@ export function transform(input: TransformInput): TransformOutput {
   const secrets = instanceSecrets(settings, instance);
   const checksum = createHash("sha256").update(rendered.toml).digest("hex");
   const wired = wireWorkload(workload, { checksum, owner, secrets, ...(configMap.existing ? {} : { createdConfigMap: configMap.name }) });
-  wireLine(wired, settings.spec);
+  wireLine(wired, settings.spec, ownReleaseTags(settings.spec, workload.object, mayHoldEarlierOutput));
   upsert(items, wired);
   upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, configMap.existing));
   for (const [index, service] of services.entries()) if (!isDeepStrictEqual(service, originalServices[index])) upsert(items, service);

@@ -11,7 +11,7 @@ import { imagesOfAnotherLine } from "../render/image.js";
 import { isRecord } from "../kube.js";
 import type { Workload } from "../render/workload.js";
 
-import { LINE_ANNOTATION } from "../render/workload-line.js";
+import { LINE_ANNOTATION, ownReleaseTags } from "../render/workload-line.js";
 /** Variables that re-run a data migration at every start while set (migration/src/lib.rs at v0.15.5, lines 68-138). */
 const FORCE_MIGRATE = /^FORCE_MIGRATE(_QUEUE|_BLOBS|_ACCOUNT)?$/;
 const UPGRADE_GUIDE = "docs/upgrading.md";
@@ -27,9 +27,9 @@ function roles(settings: StalwartConfig): Result[] {
   });
 }
 
-function images(settings: StalwartConfig, workload: Workload): Result[] {
+function images(settings: StalwartConfig, workload: Workload, ownTags: readonly string[]): Result[] {
   const line = settings.spec.version;
-  return imagesOfAnotherLine(workload.pod, line).map(({ path, image, imageLine }) => ({
+  return imagesOfAnotherLine(workload.pod, line, ownTags).map(({ path, image, imageLine }) => ({
     severity: "error" as const,
     message: `image ${quote(image)} is Stalwart ${imageLine}, but \`spec.version\` is ${quote(line)}: set the tag of the line you run (or leave the image untagged and the function uses ${LINES[line].release}); changing the line is an upgrade (${UPGRADE_GUIDE})`,
     resourceRef: refTo(workload.object),
@@ -122,5 +122,6 @@ function forceMigrate(workload: Workload): Result[] {
 }
 
 export function checkLine(settings: StalwartConfig, workload: Workload, mayHoldEarlierOutput: boolean): Result[] {
-  return [...roles(settings), ...images(settings, workload), ...strategy(workload), ...upgrade(settings, workload), ...lineChange(settings, workload, mayHoldEarlierOutput), ...forceMigrate(workload)];
+  const ownTags = ownReleaseTags(settings.spec, workload.object, mayHoldEarlierOutput);
+  return [...roles(settings), ...images(settings, workload, ownTags), ...strategy(workload), ...upgrade(settings, workload), ...lineChange(settings, workload, mayHoldEarlierOutput), ...forceMigrate(workload)];
 }

@@ -45,17 +45,23 @@ export function podContainers(pod: PodSpec): { container: Container; path: strin
   ];
 }
 
-/** The image with the release's tag when it is a Stalwart image with neither tag nor digest; otherwise as it is. */
-export function withReleaseTag(image: string, release: string): string {
+/**
+ * The image with the release's tag when it is a Stalwart image with neither tag nor digest, or with a tag the
+ * function gave it on an earlier run (`ownTags`: kpt feeds its output back); otherwise as it is.
+ */
+export function withReleaseTag(image: string, release: string, ownTags: readonly string[] = []): string {
   const reference = parseImage(image);
-  return isStalwartImage(reference) && !reference.tag && !reference.digest ? `${image}:${release}` : image;
+  if (!isStalwartImage(reference) || reference.digest) return image;
+  if (!reference.tag) return `${image}:${release}`;
+  return ownTags.includes(reference.tag) ? `${reference.repository}:${release}` : image;
 }
 
-/** Stalwart images whose version tag names another line than `line`. */
-export function imagesOfAnotherLine(pod: PodSpec, line: Line): { path: string; image: string; imageLine: string }[] {
+/** Stalwart images whose version tag names another line than `line`; tags the function gave are its own to change. */
+export function imagesOfAnotherLine(pod: PodSpec, line: Line, ownTags: readonly string[] = []): { path: string; image: string; imageLine: string }[] {
   return podContainers(pod).flatMap(({ container, path }) => {
     if (typeof container.image !== "string") return [];
     const reference = parseImage(container.image);
+    if (reference.tag && ownTags.includes(reference.tag)) return [];
     const imageLine = reference.tag && isStalwartImage(reference) ? lineOfTag(reference.tag) : undefined;
     return imageLine && imageLine !== line ? [{ path, image: container.image, imageLine }] : [];
   });

@@ -2,7 +2,7 @@
  * What the line changes on the workload: the images' release tag, a selector label that makes a change of line
  * a new workload, and, during an upgrade, a startup probe that waits out the data migration.
  */
-import { compareLines, LINES, type Line } from "../lines.js";
+import { compareLines, isLine, LINES, type Line } from "../lines.js";
 import type { StalwartConfigSpec } from "../settings/validate.js";
 import { isRecord, type KubeObject } from "../kube.js";
 import { withReleaseTag } from "./image.js";
@@ -40,8 +40,20 @@ function setEnv(container: Container, variable: EnvVar): void {
   else env[index] = variable;
 }
 
+/**
+ * The release tags an earlier run of the function gave the images, which it may change: under kpt only (kustomize
+ * builds from the sources, where every tag is the user's), those of the line the workload was rendered for and of
+ * the line an upgrade leaves. A package rendered before lines existed has no annotation, only `spec.upgrade`.
+ */
+export function ownReleaseTags(spec: StalwartConfigSpec, workload: KubeObject, mayHoldEarlierOutput: boolean): string[] {
+  if (!mayHoldEarlierOutput) return [];
+  const rendered = workload.metadata.annotations?.[LINE_ANNOTATION];
+  const lines = [rendered !== undefined && isLine(rendered) ? rendered : undefined, spec.upgrade?.from];
+  return lines.flatMap((line) => (line ? [LINES[line].release] : []));
+}
+
 /** Applies the line to a copy of the workload the function already wired; changes `object` in place. */
-export function wireLine(object: KubeObject, spec: StalwartConfigSpec): void {
+export function wireLine(object: KubeObject, spec: StalwartConfigSpec, ownTags: readonly string[] = []): void {
   const line = spec.version;
   object.metadata.annotations = { ...object.metadata.annotations, [LINE_ANNOTATION]: line };
   const workloadSpec = object.spec as Record<string, unknown>;
@@ -54,7 +66,7 @@ export function wireLine(object: KubeObject, spec: StalwartConfigSpec): void {
     labelled((isRecord(template.metadata) ? template.metadata : (template.metadata = {})) as Record<string, unknown>, LINE_LABEL, line);
   }
   for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
-    if (typeof container.image === "string") container.image = withReleaseTag(container.image, LINES[line].release);
+    if (typeof container.image === "string") container.image = withReleaseTag(container.image, LINES[line].release, ownTags);
   }
   const upgrade = spec.upgrade;
   const stalwart = pod.containers.find((container) => container.name === CONTAINER_NAME);

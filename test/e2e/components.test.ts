@@ -1,5 +1,6 @@
 /**
- * Every operations component alone, and all of them together, over both bases, built by the real kubectl:
+ * Every operations component alone, and all of them together, over both bases and on both Stalwart lines, built
+ * by the real kubectl:
  * valid output (schemas, field types, Pod Security "restricted"), config.toml keys Stalwart reads, the
  * feature switched on, and no Secret needed beyond what the components ask for.
  */
@@ -16,6 +17,7 @@ import { flattenToml, readLikeStalwart, type FlatConfig } from "../support/stalw
 import { unknownStalwartKeys } from "../support/stalwart-keys.ts";
 import { typeProblems } from "../support/typed-models.ts";
 import { kubectlKustomize, REPO_ROOT } from "../support/tools.ts";
+import { LINES, type Line } from "../../src/lines.ts";
 
 interface Component {
   /** What the user's StalwartConfig must add for the component. */
@@ -112,9 +114,9 @@ const BASES = {
 const workdir = mkdtempSync(join(tmpdir(), "stalwart-components-"));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
-function buildOverlay(base: keyof typeof BASES, components: string[]): KubeObject[] {
-  const dir = join(workdir, `${base}-${components.join("+")}`);
-  const spec = Object.assign({ hostname: "mail.example.com" }, BASES[base].spec, ...components.map((name) => COMPONENTS[name]?.spec ?? {}));
+function buildOverlay(base: keyof typeof BASES, components: string[], line: Line): KubeObject[] {
+  const dir = join(workdir, `${base}-${components.join("+")}-${line}`);
+  const spec = Object.assign({ version: line, hostname: "mail.example.com" }, BASES[base].spec, ...components.map((name) => COMPONENTS[name]?.spec ?? {}));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
   writeFileSync(join(dir, "stalwartconfig.yaml"), JSON.stringify({ apiVersion: "stalwart.krm.example/v1alpha1", kind: "StalwartConfig", metadata: { name: "stalwart" }, spec }));
@@ -126,7 +128,8 @@ function buildOverlay(base: keyof typeof BASES, components: string[]): KubeObjec
       // Kustomize takes no absolute paths: the repository is reached relatively from the temporary folder.
       resources: [relative(dir, join(REPO_ROOT, "base", base))],
       components: [...BASES[base].components, ...components].map((name) => relative(dir, join(REPO_ROOT, "overlays/components", name))),
-      images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.14.1-fdb" }],
+      // Untagged: the function gives the line's release tag.
+      images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart" }],
       transformers: ["stalwartconfig.yaml"],
     }),
   );
@@ -136,27 +139,33 @@ function buildOverlay(base: keyof typeof BASES, components: string[]): KubeObjec
   return parseManifests(build.stdout);
 }
 
-for (const base of Object.keys(BASES) as (keyof typeof BASES)[]) {
-  const cases = [...Object.keys(COMPONENTS).map((name) => [name]), Object.keys(COMPONENTS)];
-  for (const components of cases) {
-    describe(`base/${base} with ${components.length > 1 ? "every operations component" : components[0]}`, () => {
-      const objects = buildOverlay(base, components);
-      test("valid against the upstream schemas and types, Pod Security restricted", async () => {
-        assert.deepEqual(await allSchemaProblems(objects), []);
-        assert.deepEqual(typeProblems(objects), []);
-        assert.deepEqual(objects.flatMap(restrictedViolations), []);
+for (const line of Object.keys(LINES) as Line[]) {
+  for (const base of Object.keys(BASES) as (keyof typeof BASES)[]) {
+    const cases = [...Object.keys(COMPONENTS).map((name) => [name]), Object.keys(COMPONENTS)];
+    for (const components of cases) {
+      describe(`Stalwart ${line}: base/${base} with ${components.length > 1 ? "every operations component" : components[0]}`, () => {
+        const objects = buildOverlay(base, components, line);
+        test("valid against the upstream schemas and types, Pod Security restricted", async () => {
+          assert.deepEqual(await allSchemaProblems(objects), []);
+          assert.deepEqual(typeProblems(objects), []);
+          assert.deepEqual(objects.flatMap(restrictedViolations), []);
+        });
+        test("config.toml as Stalwart reads it, with only keys it knows", () => {
+          const toml = configToml(objects);
+          assert.deepEqual(readLikeStalwart(toml), flattenToml(toml));
+          assert.deepEqual(unknownStalwartKeys(Object.keys(flattenToml(toml)), line), []);
+          const workload = objects.find((object) => object.kind === "Deployment" || object.kind === "StatefulSet")?.spec as any;
+          for (const container of [...workload.template.spec.containers, ...(workload.template.spec.initContainers ?? [])]) {
+            if (container.image.includes("stalwart")) assert.equal(container.image, `registry.example.com/stalwart:${LINES[line].release}`);
+          }
+        });
+        test("the feature is on, and only the Secrets the components ask for are needed", () => {
+          const flat = flattenToml(configToml(objects));
+          for (const name of components) COMPONENTS[name]?.check(objects, flat);
+          const expected = [...BASES[base].secrets, ...components.flatMap((name) => COMPONENTS[name]?.secrets ?? [])].sort();
+          assert.deepEqual(secretsRequired(objects), expected);
+        });
       });
-      test("config.toml as Stalwart reads it, with only keys it knows", () => {
-        const toml = configToml(objects);
-        assert.deepEqual(readLikeStalwart(toml), flattenToml(toml));
-        assert.deepEqual(unknownStalwartKeys(Object.keys(flattenToml(toml))), []);
-      });
-      test("the feature is on, and only the Secrets the components ask for are needed", () => {
-        const flat = flattenToml(configToml(objects));
-        for (const name of components) COMPONENTS[name]?.check(objects, flat);
-        const expected = [...BASES[base].secrets, ...components.flatMap((name) => COMPONENTS[name]?.secrets ?? [])].sort();
-        assert.deepEqual(secretsRequired(objects), expected);
-      });
-    });
+    }
   }
 }

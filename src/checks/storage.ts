@@ -2,6 +2,8 @@
  * The store must fit the workload: RocksDB is embedded, so it needs a writable persistent volume and one pod;
  * FoundationDB needs the fdb component's cluster file and an image built with FoundationDB support.
  */
+import { withReleaseTag } from "../render/image.js";
+import { LINES } from "../lines.js";
 import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
 import { envVar, FDB_CLUSTER_FILE_ENV, volumeNamed, type Workload } from "../render/workload.js";
@@ -54,7 +56,7 @@ function checkRocksDb(settings: StalwartConfig, workload: Workload): Result[] {
   return results;
 }
 
-function checkFoundationDb(workload: Workload): Result[] {
+function checkFoundationDb(settings: StalwartConfig, workload: Workload): Result[] {
   const results: Result[] = [];
   const ref = refTo(workload.object);
   const clusterFile = envVar(workload.container, FDB_CLUSTER_FILE_ENV)?.value;
@@ -75,7 +77,8 @@ function checkFoundationDb(workload: Workload): Result[] {
       });
     }
   }
-  const image = workload.container.image ?? "";
+  // As the pod would run it: the function tags an untagged image with the line's release.
+  const image = withReleaseTag(workload.container.image ?? "", LINES[settings.spec.version].release);
   if (OFFICIAL_IMAGE.test(image)) {
     results.push({
       severity: "error",
@@ -88,7 +91,7 @@ function checkFoundationDb(workload: Workload): Result[] {
 }
 
 export function checkStorage(settings: StalwartConfig, workload: Workload): Result[] {
-  if (settings.spec.storage.backend === "foundationdb") return checkFoundationDb(workload);
+  if (settings.spec.storage.backend === "foundationdb") return checkFoundationDb(settings, workload);
   const results = checkRocksDb(settings, workload);
   if (envVar(workload.container, FDB_CLUSTER_FILE_ENV)) {
     results.push({

@@ -94,7 +94,7 @@ test("the fdb component copies the cluster file to a writable volume before Stal
   const pod = statefulSet.spec.template.spec;
   const init = pod.initContainers.find((container: { name: string }) => container.name === "copy-fdb-cluster-file");
   assert.deepEqual(init.command, ["/bin/cp", "/var/fdb-secret/cluster-file", "/var/dynamic-conf/fdb.cluster"]);
-  assert.equal(init.image, "registry.example.com/stalwart:v0.14.1-fdb");
+  assert.equal(init.image, "registry.example.com/stalwart:v0.15.5-fdb");
   const stalwart = pod.containers.find((container: { name: string }) => container.name === "stalwart");
   assert.deepEqual(stalwart.env.find((env: Env) => env.name === "FDB_CLUSTER_FILE"), { name: "FDB_CLUSTER_FILE", value: "/var/dynamic-conf/fdb.cluster" });
   assert.deepEqual(pod.volumes.find((volume: { name: string }) => volume.name === "dynamic-conf"), { name: "dynamic-conf", emptyDir: {} });

@@ -179,7 +179,7 @@ describe("the plugin installed into the user's plugin home", () => {
         namespace: "mail",
         resources: [remote("base/cluster")],
         components: [remote("overlays/components/fdb"), remote("overlays/components/tls-reload")],
-        images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.14.1-fdb" }],
+        images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.15.5-fdb" }],
         transformers: ["stalwartconfig.yaml"],
       }),
     );

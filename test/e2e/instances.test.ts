@@ -95,7 +95,7 @@ describe("several instances", () => {
         labels: [{ pairs: { "app.kubernetes.io/instance": prefix.slice(0, -1) }, includeSelectors: true }],
         resources: [repo("base/cluster")],
         components: ["fdb", "fdb-tls", "tls-reload", "network-policy", "admin-service"].map((component) => repo(`overlays/components/${component}`)),
-        images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.14.1-fdb" }],
+        images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.15.5-fdb" }],
         transformers: ["stalwartconfig.yaml"],
       }),
       "overlays/cluster-fdb-tls/stalwartconfig.yaml",

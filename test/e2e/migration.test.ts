@@ -43,7 +43,7 @@ function build(): KubeObject[] {
       kind: "Kustomization",
       resources: [relative(workdir, join(REPO_ROOT, "base/cluster"))],
       components: ["fdb", "fdb-tls", "nats-auth", "fallback-admin", "tracer", "tls-reload"].map(component),
-      images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.14.1-fdb" }],
+      images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.15.5-fdb" }],
       patches: [...documentedPatches("docs/migrating-from-helm.md"), ...documentedPatches("overlays/components/tracer/README.md")],
       transformers: ["stalwartconfig.yaml"],
     }),

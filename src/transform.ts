@@ -20,6 +20,7 @@ import { mailServices, shapeMailService } from "./render/service.js";
 import { checkAll } from "./checks/all.js";
 import { checkLine } from "./checks/line.js";
 import { ownReleaseTags, wireLine } from "./render/workload-line.js";
+import { checkComponentContainer } from "./checks/component-container.js";
 import { checkOwnership, checkRerun } from "./checks/ownership.js";
 import { checkGeneratedNames, checkWorkloadNames } from "./checks/names.js";
 import { acknowledgeWarnings } from "./warnings.js";
@@ -91,6 +92,9 @@ export function transform(input: TransformInput): TransformOutput {
 
   // Without a workload there is nothing to configure, and every settings error would be noise.
   if (!workload) return unchanged(input, [...search.results, ...found.results]);
+  // Neither would the checks' advice be right for a workload whose components patched the wrong container.
+  const misplaced = checkComponentContainer(workload);
+  if (hasErrors(misplaced)) return unchanged(input, [...search.results, ...misplaced]);
 
   const merged = mergeFragments(search.fragments);
   const validation = validateSettings(merged);

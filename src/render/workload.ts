@@ -267,13 +267,27 @@ export function wireWorkload(workload: Workload, wiring: Wiring): KubeObject {
   const metadata = (isRecord(template.metadata) ? template.metadata : (template.metadata = {})) as Record<string, unknown>;
   const annotations = (isRecord(metadata.annotations) ? metadata.annotations : (metadata.annotations = {})) as Record<string, string>;
   annotations[CONFIG_CHECKSUM_ANNOTATION] = wiring.checksum;
-  const volumes = ((template.spec as Record<string, unknown>).volumes ?? []) as Volume[];
+  const pod = template.spec as Record<string, unknown>;
+  const volumes = (pod.volumes ?? []) as Volume[];
   for (const volume of volumes) {
     const secretName = wiring.secrets.get(volume.name);
     if (secretName && volume.secret) volume.secret.secretName = secretName;
     if (volume.name === CONFIG_VOLUME && volume.configMap && wiring.createdConfigMap) volume.configMap.name = wiring.createdConfigMap;
   }
+  dropEmptyAppendLists(pod);
   return object;
+}
+
+/**
+ * The bases give the pod `initContainers: []` and the single instance's container `env: []`, because a JSON
+ * 6902 `add` cannot append to a list that does not exist, and the components append to them. One that no
+ * component filled goes: Kubernetes drops it anyway, and Argo CD would see the empty list as a difference.
+ */
+function dropEmptyAppendLists(pod: Record<string, unknown>): void {
+  const isEmptyList = (value: unknown) => Array.isArray(value) && value.length === 0;
+  if (isEmptyList(pod.initContainers)) delete pod.initContainers;
+  const container = (pod.containers as unknown[]).find((candidate) => isRecord(candidate) && candidate.name === CONTAINER_NAME) as Record<string, unknown> | undefined;
+  if (container && isEmptyList(container.env)) delete container.env;
 }
 
 /** Secret volumes the bases and components mount: the mail certificate, FoundationDB client TLS. */

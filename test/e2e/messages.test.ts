@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, describe, test } from "node:test";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { configToml, parseManifests } from "../support/manifests.ts";
 import { flattenToml } from "../support/stalwart-toml.ts";
 import { execFunctionEnv, kubectlKustomize, PLUGIN_HOME, REPO_ROOT, run, STANDALONE_KUSTOMIZE } from "../support/tools.ts";
@@ -93,6 +93,56 @@ describe("kustomize's own message for a transformer file of another apiVersion o
     assert.equal(build.status, 1);
     assert.match(build.stderr, /expected file with Go object code at: .*\/plugin\/stalwart\.krm\.example\/v1\/stalwartconfig\/StalwartConfig\.so/);
     assert.ok(readFileSync(join(REPO_ROOT, "docs/errors.md"), "utf8").includes("| `expected file with Go object code at: .../plugin/stalwart.krm.example/v1/stalwartconfig/StalwartConfig.so` |"));
+  });
+});
+
+describe("components patch containers[0], which must be the stalwart container", () => {
+  const FDB_IMAGE = [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.14.1-fdb" }];
+  const FDB = "  storage:\n    backend: foundationdb\n";
+  const CLUSTER = `${FDB}  cluster:\n    nats:\n      addresses: [nats://nats:4222]\n`;
+  const errors = readFileSync(join(REPO_ROOT, "docs/errors.md"), "utf8");
+  /** A strategic-merge patch of the workload's pod; a container or volume it adds goes first. */
+  const podPatch = (kind: string, pod: Record<string, unknown>) => ({ patch: stringify({ apiVersion: "apps/v1", kind, metadata: { name: "stalwart" }, spec: { template: { spec: pod } } }) });
+  const SIDECAR = { name: "sidecar", image: "busybox", env: [{ name: "MODE", value: "x" }], volumeMounts: [{ name: "tmp", mountPath: "/tmp" }] };
+
+  /** The base with the patch in a layer of its own, and the fdb component in the overlay above it. */
+  function belowFdb(name: string, base: string, patch: object, specLines: string): string {
+    const lower = join(scratch, `${name}-lower`);
+    mkdirSync(lower, { recursive: true });
+    writeFileSync(join(lower, "kustomization.yaml"), JSON.stringify({ resources: [relative(lower, join(REPO_ROOT, base))], patches: [patch] }));
+    const dir = overlay(name, base, specLines, { components: [relative(join(scratch, name), join(REPO_ROOT, "overlays/components/fdb"))], images: FDB_IMAGE });
+    writeFileSync(join(dir, "kustomization.yaml"), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, "kustomization.yaml"), "utf8")), resources: [relative(dir, lower)] }));
+    return dir;
+  }
+
+  test("a component that patched a container put first below it fails the build, naming the component and the fix", () => {
+    const build = kubectlKustomize(belowFdb("sidecar-below", "base/cluster", podPatch("StatefulSet", { containers: [SIDECAR] }), CLUSTER));
+    assert.equal(build.status, 1);
+    assert.match(build.stderr, /StatefulSet\/stalwart spec\.template\.spec\.containers\[name=sidecar\]: the component "fdb" added its variable FDB_CLUSTER_FILE and volume mount "dynamic-conf" to this container instead of "stalwart": .*and "stalwart" is containers\[1\]; keep "stalwart" first below the components, and add your own containers after it/);
+    assert.doesNotMatch(build.stderr, /add the component overlays\/components\/fdb/, "no advice that the checks would give for a workload without the component");
+    assert.ok(errors.includes('| `the component "fdb" added its variable FDB_CLUSTER_FILE'));
+  });
+
+  test("the same strategic-merge patch in the overlay that lists the components runs after them, and builds", () => {
+    const fdb = relative(join(scratch, "sidecar-after"), join(REPO_ROOT, "overlays/components/fdb"));
+    const build = kubectlKustomize(overlay("sidecar-after", "base/cluster", CLUSTER, { components: [fdb], images: FDB_IMAGE, patches: [podPatch("StatefulSet", { containers: [SIDECAR] })] }));
+    assert.equal(build.status, 0, build.stderr);
+    const pod = (parseManifests(build.stdout).find((object) => object.kind === "StatefulSet")?.spec as any).template.spec;
+    assert.deepEqual(pod.containers.map((container: { name: string }) => container.name), ["sidecar", "stalwart"]);
+    assert.ok(pod.containers[1].env.some((variable: { name: string }) => variable.name === "FDB_CLUSTER_FILE"));
+  });
+
+  test("kustomize's own messages when an index holds something else are the ones the errors table of docs/errors.md explains", () => {
+    // fdb removes base/single's RocksDB volume at index 3, only if it is there: a volume put first moves it.
+    const moved = kubectlKustomize(belowFdb("volume-first", "base/single", podPatch("Deployment", { volumes: [{ name: "scratch", emptyDir: {} }] }), FDB));
+    assert.equal(moved.status, 1);
+    assert.match(moved.stderr, /testing value \/spec\/template\/spec\/volumes\/3\/name failed/);
+    assert.ok(errors.includes("| `testing value /spec/template/spec/volumes/3/name failed` |"));
+    // A container put first without the lists the components append to.
+    const bare = kubectlKustomize(belowFdb("sidecar-bare", "base/cluster", podPatch("StatefulSet", { containers: [{ name: "sidecar", image: "busybox" }] }), CLUSTER));
+    assert.equal(bare.status, 1);
+    assert.match(bare.stderr, /add operation does not apply: doc is missing path: [\\"]*\/spec\/template\/spec\/containers\/0\/(volumeMounts|env)\/-[\\"]*: missing value/);
+    assert.ok(errors.includes("| `add operation does not apply: doc is missing path: \"/spec/template/spec/containers/0/env/-\"` |"));
   });
 });
 

@@ -16,7 +16,7 @@ const STOP_WITHIN_MS = 2000;
 
 for (const [signal, interval] of [["SIGTERM", "30"], ["SIGINT", "30"], ["SIGTERM", "0.05"]] as const) {
   test(`tls-reload: the tls-reloader script stops on ${signal} as PID 1, checking every ${interval} s`, async () => {
-    const { command, env } = componentContainer("tls-reload", "reloader-patch.yaml", "tls-reloader");
+    const { command, env } = componentContainer("tls-reload", "tls-reloader.yaml", "tls-reloader");
     const dir = mkdtempSync(join(tmpdir(), "stalwart-reloader-"));
     try {
       writeFileSync(join(dir, "tls.crt"), "certificate\n");
@@ -33,7 +33,7 @@ for (const [signal, interval] of [["SIGTERM", "30"], ["SIGINT", "30"], ["SIGTERM
 
 for (const [signal, interval] of [["SIGTERM", "30"], ["SIGINT", "30"], ["SIGTERM", "0.05"]] as const) {
   test(`tracer: the log-pruner script stops on ${signal} as PID 1, pruning every ${interval} s`, async () => {
-    const { command, env } = componentContainer("tracer", "log-volume-patch.yaml", "log-pruner");
+    const { command, env } = componentContainer("tracer", "log-volume.yaml", "log-pruner");
     const dir = mkdtempSync(join(tmpdir(), "stalwart-logs-"));
     try {
       writeFileSync(join(dir, "stalwart.log.2026-11-01"), "line\n");
@@ -56,7 +56,7 @@ async function until(condition: () => boolean, what: string, output: () => strin
 }
 
 test("tracer: the log-pruner removes the oldest files past MAX_FILES and MAX_BYTES, and empties the one Stalwart writes last", async () => {
-  const { command, env } = componentContainer("tracer", "log-volume-patch.yaml", "log-pruner");
+  const { command, env } = componentContainer("tracer", "log-volume.yaml", "log-pruner");
   assert.equal(env.LOG_DIRECTORY, "/var/log/stalwart");
   assert.ok(Number(env.MAX_BYTES) < 1024 ** 3, "MAX_BYTES stays under the volume's sizeLimit of 1Gi");
   const dir = mkdtempSync(join(tmpdir(), "stalwart-logs-"));
@@ -89,7 +89,7 @@ test("tracer: the log-pruner removes the oldest files past MAX_FILES and MAX_BYT
 });
 
 test("tracer: the log-pruner leaves a volume within its limits alone", async () => {
-  const { command, env } = componentContainer("tracer", "log-volume-patch.yaml", "log-pruner");
+  const { command, env } = componentContainer("tracer", "log-volume.yaml", "log-pruner");
   const dir = mkdtempSync(join(tmpdir(), "stalwart-logs-"));
   for (const name of ["stalwart.log.2026-11-01", "stalwart.log.2026-11-02"]) writeFileSync(join(dir, name), "line\n");
   const sidecar = await startAsPid1(command, { PATH: process.env.PATH, ...env, LOG_DIRECTORY: dir, INTERVAL: "0.1" });

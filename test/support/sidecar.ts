@@ -21,11 +21,10 @@ interface ContainerYaml {
   env?: { name: string; value?: string }[];
 }
 
-/** The container `name` of a component's workload patch, read from the YAML file itself. */
+/** The container `name` that a component's JSON 6902 patch adds, read from the YAML file itself. */
 export function componentContainer(component: string, file: string, name: string): SidecarContainer {
-  const patch = parse(readFileSync(join(REPO_ROOT, "overlays/components", component, file), "utf8")) as { spec: { template: { spec: { containers?: ContainerYaml[]; initContainers?: ContainerYaml[] } } } };
-  const pod = patch.spec.template.spec;
-  const container = [...(pod.containers ?? []), ...(pod.initContainers ?? [])].find((candidate) => candidate.name === name);
+  const operations = parse(readFileSync(join(REPO_ROOT, "overlays/components", component, file), "utf8")) as { op: string; path: string; value?: ContainerYaml }[];
+  const container = operations.find((operation) => operation.op === "add" && /^\/spec\/template\/spec\/(initC|c)ontainers\/-$/.test(operation.path) && operation.value?.name === name)?.value;
   assert.ok(container?.command, `${component}/${file} has no container "${name}" with a command`);
   const env = Object.fromEntries((container.env ?? []).flatMap((variable) => (variable.value === undefined ? [] : [[variable.name, variable.value]])));
   return { command: container.command, env };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { transform } from "../../src/transform.ts";
 import { CONFIG_CHECKSUM_ANNOTATION, type KubeObject } from "../../src/kube.ts";
-import { singleBaseItems, stalwartConfig } from "../support/fixtures.ts";
+import { overlayInput, readObject, singleBaseItems, stalwartConfig } from "../support/fixtures.ts";
 import { flattenToml } from "../support/stalwart-toml.ts";
 
 const user = stalwartConfig({ hostname: "mail.example.com", tls: { issuerRef: { name: "letsencrypt" } } });
@@ -35,6 +35,18 @@ test("passes every other item through untouched, in order, fragments included", 
   for (const [index, item] of input.entries()) {
     if (item.kind !== "ConfigMap" && item.kind !== "Deployment") assert.equal(output.items[index], item);
   }
+});
+
+test("drops the empty initContainers and env the bases give for components to append to, and keeps filled ones", () => {
+  const podOf = (items: readonly KubeObject[]) => (items.find((item) => item.kind === "Deployment" || item.kind === "StatefulSet") as any).spec.template.spec;
+  const input = singleBaseItems();
+  assert.deepEqual([podOf(input).initContainers, podOf(input).containers[0].env], [[], []], "base/single gives both, empty");
+  const single = podOf(transform({ items: input, functionConfig: user }).items);
+  assert.equal("initContainers" in single, false);
+  assert.equal("env" in single.containers[0], false);
+  const filled = podOf(transform({ items: overlayInput("overlays/cluster"), functionConfig: readObject("overlays/cluster/stalwartconfig.yaml") }).items);
+  assert.deepEqual(filled.initContainers.map((container: { name: string }) => container.name), ["copy-fdb-cluster-file"]);
+  assert.ok(filled.containers[0].env.length > 0);
 });
 
 test("a second run on its own output changes nothing", () => {

@@ -97,7 +97,7 @@ describe("kustomize's own message for a transformer file of another apiVersion o
 });
 
 describe("components patch containers[0], which must be the stalwart container", () => {
-  const FDB_IMAGE = [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.14.1-fdb" }];
+  const FDB_IMAGE = [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.15.5-fdb" }];
   const FDB = "  storage:\n    backend: foundationdb\n";
   const CLUSTER = `${FDB}  cluster:\n    nats:\n      addresses: [nats://nats:4222]\n`;
   const errors = readFileSync(join(REPO_ROOT, "docs/errors.md"), "utf8");

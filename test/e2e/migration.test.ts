@@ -29,6 +29,7 @@ after(() => rmSync(workdir, { recursive: true, force: true }));
 
 function build(): KubeObject[] {
   const spec = {
+    version: "0.14",
     hostname: "mail.example.com",
     tls: { acme: { accountKeySecretName: "stalwart-account-key", acmeDns: { host: "https://acme-dns.example.com", accountSecretRef: { name: "acme-dns", key: "acmedns.json" } } } },
     cluster: { nats: { addresses: ["nats://nats-server:4222"] } },
@@ -43,7 +44,7 @@ function build(): KubeObject[] {
       kind: "Kustomization",
       resources: [relative(workdir, join(REPO_ROOT, "base/cluster"))],
       components: ["fdb", "fdb-tls", "nats-auth", "fallback-admin", "tracer", "tls-reload"].map(component),
-      images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.15.5-fdb" }],
+      images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart", newTag: "v0.14.1-fdb" }],
       patches: [...documentedPatches("docs/migrating-from-helm.md"), ...documentedPatches("overlays/components/tracer/README.md")],
       transformers: ["stalwartconfig.yaml"],
     }),

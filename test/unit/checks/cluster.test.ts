@@ -71,7 +71,7 @@ test("several replicas on FoundationDB without clustering would be uncoordinated
 test("FoundationDB without the fdb component, or on the official image, is refused naming the fix", () => {
   const results = checkStorage(settingsFor({ storage: { backend: "foundationdb" } }), workload("overlays/single"));
   assert.match(messages(results), /add the component overlays\/components\/fdb/);
-  assert.match(messages(results), /image "stalwartlabs\/stalwart" has no FoundationDB support/);
+  assert.match(messages(results), /image "stalwartlabs\/stalwart:v0.15.5" has no FoundationDB support/);
 });
 
 test("a cluster file on a read-only or persistent path is refused", () => {

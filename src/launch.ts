@@ -3,7 +3,7 @@
  * bundle and the functions a run needs is a large share of a cold start; from the second run on, the compiled
  * code is read from a cache file instead (Node.js 22's `module.enableCompileCache` does the same for modules,
  * but not on Node.js 20 and not for code in one file). Any problem with the cache only means compiling again.
- * Before compiling, it delays V8's optimizing compiler, which a short run cannot repay (v8-tiering.ts).
+ * Before compiling, it tunes V8 for a run this short (v8-tuning.ts).
  *
  * The cache lives in `$TMPDIR/stalwart-krm-function-<uid>/` (or the folder STALWART_FN_CODE_CACHE names;
  * `off` turns it off). V8 checks little more than the source's length before it runs cached code, so a cache
@@ -14,7 +14,7 @@ import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readli
 import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { Script } from "node:vm";
-import { delayOptimization } from "./v8-tiering.js";
+import { tuneForShortRun } from "./v8-tuning.js";
 
 /** The bundled function and a hash of it, put in by the build. */
 declare const FUNCTION_SOURCE: string;
@@ -171,7 +171,7 @@ function cacheFile(): { file: string; uid: number } | undefined {
   return folder === undefined ? undefined : { file: join(folder, `${FUNCTION_ID}-${process.version}-${process.arch}.v8`), uid };
 }
 
-delayOptimization();
+tuneForShortRun();
 const cache = cacheFile();
 const cachedData = cache && readCache(cache.file, cache.uid);
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${FUNCTION_SOURCE}\n})`, { filename: __filename, cachedData });

@@ -163,19 +163,33 @@ function closeQuietly(fd: number): void {
   }
 }
 
-/** No user id (Windows) means no way to tell whose a file is: no cache. */
-function cacheFile(): { file: string; uid: number } | undefined {
+/**
+ * The cache of a run that succeeded, and the one of a run that failed. A run compiles only the functions it
+ * runs, and one that fails (an empty stream, a wrong setting) stops early: a cache made from it would leave
+ * every later run compiling most of the function again, until the plugin changes. Such a cache is kept apart
+ * and used only until a run succeeds. No user id (Windows) means no way to tell whose a file is: no cache.
+ */
+function cacheFiles(): { complete: string; partial: string; uid: number } | undefined {
   const uid = process.getuid?.();
   if (uid === undefined || process.env.STALWART_FN_CODE_CACHE === "off") return undefined;
   const folder = cacheFolder(uid);
-  return folder === undefined ? undefined : { file: join(folder, `${FUNCTION_ID}-${process.version}-${process.arch}.v8`), uid };
+  if (folder === undefined) return undefined;
+  const name = `${FUNCTION_ID}-${process.version}-${process.arch}`;
+  return { complete: join(folder, `${name}.v8`), partial: join(folder, `${name}.partial.v8`), uid };
 }
 
 tuneForShortRun();
-const cache = cacheFile();
-const cachedData = cache && readCache(cache.file, cache.uid);
+const cache = cacheFiles();
+const complete = cache && readCache(cache.complete, cache.uid);
+const cachedData = complete ?? (cache && readCache(cache.partial, cache.uid));
 const script = new Script(`(function (exports, require, module, __filename, __dirname) {${FUNCTION_SOURCE}\n})`, { filename: __filename, cachedData });
+const used = cachedData !== undefined && !script.cachedDataRejected;
 // Written once the run is over, so the cache holds every function the run compiled, not only the top level.
-if (cache && (cachedData === undefined || script.cachedDataRejected)) process.once("exit", () => writeCache(cache.file, script));
+if (cache && !(used && complete)) {
+  process.once("exit", (code) => {
+    if (code === 0) writeCache(cache.complete, script);
+    else if (!used) writeCache(cache.partial, script);
+  });
+}
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, require, bundle, __filename, dirname(__filename));

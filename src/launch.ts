@@ -16,9 +16,21 @@ import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { Script } from "node:vm";
 import { tuneForShortRun } from "./v8-tuning.js";
 
-/** The bundled function and a hash of it, put in by the build. */
-declare const FUNCTION_SOURCE: string;
+/**
+ * The bundled function, which the build appends to this file as a comment in the body of a function that is
+ * never called: its source text, read back with `toString`, is the function's. As a string literal, the 400 KB
+ * would be scanned, copied and interned when Node.js compiles this file; a comment is only skipped, and
+ * `toString` returns a slice of the text Node.js already read.
+ */
+declare function stalwartKrmFunction(): void;
+/** A hash of the bundled function, put in by the build. */
 declare const FUNCTION_ID: string;
+
+/** The function's code as the build wrapped it: `(function (exports, require, module, __filename, __dirname) {...})`. */
+function functionSource(): string {
+  const text = stalwartKrmFunction.toString();
+  return text.slice(text.indexOf("/*") + 2, text.lastIndexOf("*/"));
+}
 
 /** Some 30 times the cache of this bundle; a larger file is not one the plugin wrote. */
 const MAX_CACHE_BYTES = 16 * 1024 * 1024;
@@ -182,7 +194,7 @@ tuneForShortRun();
 const cache = cacheFiles();
 const complete = cache && readCache(cache.complete, cache.uid);
 const cachedData = complete ?? (cache && readCache(cache.partial, cache.uid));
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${FUNCTION_SOURCE}\n})`, { filename: __filename, cachedData });
+const script = new Script(functionSource(), { filename: __filename, cachedData });
 const used = cachedData !== undefined && !script.cachedDataRejected;
 // Written once the run is over, so the cache holds every function the run compiled, not only the top level.
 if (cache && !(used && complete)) {

@@ -22,6 +22,8 @@ export async function buildPlugin(pluginHome: string, archive = join(root, ARGOC
   mkdirSync(dirname(outfile), { recursive: true });
   const bundled = await build({
     entryPoints: [join(root, "src/main.ts")],
+    // Not written: only names the outputs, the code and its licenses.
+    outfile: "function.js",
     write: false,
     bundle: true,
     platform: "node",
@@ -29,26 +31,30 @@ export async function buildPlugin(pluginHome: string, archive = join(root, ARGOC
     // CommonJS: the file has no extension and may be installed where no package.json says "module".
     format: "cjs",
     minify: true,
-    legalComments: "eof",
+    legalComments: "external",
     logLevel: "warning",
   });
-  const functionSource = bundled.outputFiles[0]?.text ?? "";
-  // The launcher runs the function through V8's code cache (src/launch.ts); the function travels inside it.
-  await build({
+  const functionSource = bundled.outputFiles.find((file) => file.path.endsWith("function.js"))?.text ?? "";
+  const licenses = bundled.outputFiles.find((file) => file.path.endsWith(".LEGAL.txt"))?.text ?? "";
+  // The launcher runs the function through V8's code cache (src/launch.ts); the function travels inside it, as a
+  // comment in the body of the function it reads the source of.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${functionSource}\n})`;
+  if (wrapped.includes("*/")) throw new Error("the bundled function contains `*/`, which would end the comment it travels in");
+  const launcher = await build({
     entryPoints: [join(root, "src/launch.ts")],
-    outfile,
+    write: false,
     bundle: true,
     platform: "node",
     target: "node20",
     format: "cjs",
     minify: true,
-    define: {
-      FUNCTION_SOURCE: JSON.stringify(functionSource),
-      FUNCTION_ID: JSON.stringify(createHash("sha256").update(functionSource).digest("hex").slice(0, 16)),
-    },
+    define: { FUNCTION_ID: JSON.stringify(createHash("sha256").update(functionSource).digest("hex").slice(0, 16)) },
     banner: { js: "#!/usr/bin/env node" },
     logLevel: "warning",
   });
+  // The licenses as esbuild writes them at the end of a bundle, their own comment markers defused.
+  const licenseComment = licenses === "" ? "" : `/*! ${licenses.replaceAll("/*", "(*").replaceAll("*/", "*)")}*/\n`;
+  writeFileSync(outfile, `${launcher.outputFiles[0]?.text ?? ""}function stalwartKrmFunction(){/*${wrapped}*/}\n${licenseComment}`);
   chmodSync(outfile, 0o755);
   // Node reads an extensionless file as an ES module under a `"type": "module"` package.json (this
   // repository's, or any above where the plugin is installed): the plugin's own folder says otherwise.

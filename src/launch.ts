@@ -3,6 +3,7 @@
  * bundle and the functions a run needs is a large share of a cold start; from the second run on, the compiled
  * code is read from a cache file instead (Node.js 22's `module.enableCompileCache` does the same for modules,
  * but not on Node.js 20 and not for code in one file). Any problem with the cache only means compiling again.
+ * Before compiling, it tunes V8 for a run this short (v8-tuning.ts).
  *
  * The cache lives in `$TMPDIR/stalwart-krm-function-<uid>/` (or the folder STALWART_FN_CODE_CACHE names;
  * `off` turns it off). V8 checks little more than the source's length before it runs cached code, so a cache
@@ -13,10 +14,23 @@ import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readli
 import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { Script } from "node:vm";
+import { tuneForShortRun } from "./v8-tuning.js";
 
-/** The bundled function and a hash of it, put in by the build. */
-declare const FUNCTION_SOURCE: string;
+/**
+ * The bundled function, which the build appends to this file as a comment in the body of a function that is
+ * never called: its source text, read back with `toString`, is the function's. As a string literal, the 400 KB
+ * would be scanned, copied and interned when Node.js compiles this file; a comment is only skipped, and
+ * `toString` returns a slice of the text Node.js already read.
+ */
+declare function stalwartKrmFunction(): void;
+/** A hash of the bundled function, put in by the build. */
 declare const FUNCTION_ID: string;
+
+/** The function's code as the build wrapped it: `(function (exports, require, module, __filename, __dirname) {...})`. */
+function functionSource(): string {
+  const text = stalwartKrmFunction.toString();
+  return text.slice(text.indexOf("/*") + 2, text.lastIndexOf("*/"));
+}
 
 /** Some 30 times the cache of this bundle; a larger file is not one the plugin wrote. */
 const MAX_CACHE_BYTES = 16 * 1024 * 1024;
@@ -161,18 +175,33 @@ function closeQuietly(fd: number): void {
   }
 }
 
-/** No user id (Windows) means no way to tell whose a file is: no cache. */
-function cacheFile(): { file: string; uid: number } | undefined {
+/**
+ * The cache of a run that succeeded, and the one of a run that failed. A run compiles only the functions it
+ * runs, and one that fails (an empty stream, a wrong setting) stops early: a cache made from it would leave
+ * every later run compiling most of the function again, until the plugin changes. Such a cache is kept apart
+ * and used only until a run succeeds. No user id (Windows) means no way to tell whose a file is: no cache.
+ */
+function cacheFiles(): { complete: string; partial: string; uid: number } | undefined {
   const uid = process.getuid?.();
   if (uid === undefined || process.env.STALWART_FN_CODE_CACHE === "off") return undefined;
   const folder = cacheFolder(uid);
-  return folder === undefined ? undefined : { file: join(folder, `${FUNCTION_ID}-${process.version}-${process.arch}.v8`), uid };
+  if (folder === undefined) return undefined;
+  const name = `${FUNCTION_ID}-${process.version}-${process.arch}`;
+  return { complete: join(folder, `${name}.v8`), partial: join(folder, `${name}.partial.v8`), uid };
 }
 
-const cache = cacheFile();
-const cachedData = cache && readCache(cache.file, cache.uid);
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${FUNCTION_SOURCE}\n})`, { filename: __filename, cachedData });
+tuneForShortRun();
+const cache = cacheFiles();
+const complete = cache && readCache(cache.complete, cache.uid);
+const cachedData = complete ?? (cache && readCache(cache.partial, cache.uid));
+const script = new Script(functionSource(), { filename: __filename, cachedData });
+const used = cachedData !== undefined && !script.cachedDataRejected;
 // Written once the run is over, so the cache holds every function the run compiled, not only the top level.
-if (cache && (cachedData === undefined || script.cachedDataRejected)) process.once("exit", () => writeCache(cache.file, script));
+if (cache && !(used && complete)) {
+  process.once("exit", (code) => {
+    if (code === 0) writeCache(cache.complete, script);
+    else if (!used) writeCache(cache.partial, script);
+  });
+}
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, require, bundle, __filename, dirname(__filename));

@@ -3,7 +3,7 @@
  * settings, renders config.toml into the ConfigMap the workload mounts, stamps the config checksum on the pod
  * template and passes every other item through untouched. With any error it changes nothing.
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "./sha256.js";
 import { isDeepStrictEqual } from "node:util";
 import { objectKey, SETTINGS_KIND, sourcePath, type KubeObject } from "./kube.js";
 import { hasErrors, refTo, sortResults, type Result } from "./results.js";
@@ -132,7 +132,7 @@ export function transform(input: TransformInput): TransformOutput {
   // builds from the sources, so there nothing in the input is the function's own.
   const items = input.items.filter((item) => !mayHoldEarlierOutput || !isGeneratedBy(item, owner) || generated.objects.some((object) => objectKey(object) === objectKey(item)));
   const secrets = instanceSecrets(settings, instance);
-  const checksum = createHash("sha256").update(rendered.toml).digest("hex");
+  const checksum = sha256Hex(rendered.toml);
   const wired = wireWorkload(workload, { checksum, owner, secrets, ...(configMap.existing ? {} : { createdConfigMap: configMap.name }) });
   wireLine(wired, settings.spec, ownReleaseTags(settings.spec, workload.object, mayHoldEarlierOutput));
   upsert(items, wired);

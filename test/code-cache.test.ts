@@ -188,3 +188,22 @@ test("a cache file in a folder the group can write to is not run", () => {
 test("a TMPDIR in /proc, /sys or /dev neither hangs nor fails the run", () => {
   for (const folder of ["/proc/self", "/proc/self/fd", "/sys", "/dev"]) assert.deepEqual(guarded({ TMPDIR: folder }), reference, folder);
 });
+
+test("a failed run's cache, which lacks most of the function, is kept apart and used only until a run succeeds", () => {
+  const folder = join(scratch, "failed-first");
+  const partialName = cacheName.replace(/\.v8$/, ".partial.v8");
+  const fail = () => run(PLUGIN_BIN, [config], { input: "", env: { ...process.env, STALWART_FN_CODE_CACHE: folder } });
+  const failed = fail();
+  assert.equal(failed.status, 1, "an empty stream fails the run");
+  assert.deepEqual(readdirSync(folder), [partialName], "the failed run writes its cache apart");
+  const partialWritten = statSync(join(folder, partialName)).mtimeMs;
+  assert.deepEqual(fail(), failed);
+  assert.equal(statSync(join(folder, partialName)).mtimeMs, partialWritten, "a failed run that used the partial cache does not write it again");
+  assert.deepEqual(plugin(folder), reference);
+  assert.deepEqual(readdirSync(folder).sort(), [cacheName, partialName].sort(), "the first run that succeeds writes the complete cache");
+  const completeWritten = statSync(join(folder, cacheName)).mtimeMs;
+  assert.deepEqual(fail(), failed);
+  assert.deepEqual(plugin(folder), reference);
+  assert.equal(statSync(join(folder, cacheName)).mtimeMs, completeWritten, "the complete cache is not written again, by a failed run or a successful one");
+  assert.equal(statSync(join(folder, partialName)).mtimeMs, partialWritten);
+});

@@ -1,0 +1,211 @@
+/**
+ * A Job that applies a Stalwart 0.16 plan (plan.ts) with `stalwart-cli apply`, then triggers the reload actions,
+ * and the immutable ConfigMap it reads both files from. Pure: the same input gives the same bytes.
+ *
+ * Names carry a hash of what the pod does, so a changed plan (or image, URL, credentials Secret) gives a new Job
+ * that runs, and re-applying the same manifests gives the same Job, which Kubernetes does not run again. The hash
+ * covers every input the pod template depends on, not only plan and CLI image: a Job's `spec.template` is
+ * immutable, and a same-named Job with another template would make `kubectl apply` fail.
+ *
+ * The pod, in order:
+ * 1. initContainer `wait` (the Stalwart image, which has curl): polls `/healthz/ready`, since the CLI has no
+ *    retry of its own and exits 1 on a refused connection. /healthz/ready only says the process is up.
+ * 2. initContainer `apply` (the CLI image): `apply --file /plan/plan.ndjson`. Init containers run one after the
+ *    other, each only when the previous one succeeded; that is why the apply is an initContainer.
+ * 3. container `reload`: `apply --file /plan/reload.ndjson`, the two `create Action` operations
+ *    (ReloadSettings, ReloadTlsCertificates). Writing objects does not reload the running server, and the
+ *    actions are one-shot `create`s that would make plan.ndjson something other than re-appliable.
+ *
+ * A failed pod is retried by the Job (backoffLimit): the plan converges on a re-run; the actions are harmless
+ * to repeat. No `ttlSecondsAfterFinished`: GitOps tools would re-create a deleted Job, and run it again.
+ *
+ * The CLI image is distroless (UID 65532, no shell, entrypoint `stalwart-cli`) and writes a schema cache: with a
+ * read-only root filesystem, `XDG_CACHE_HOME` points at an emptyDir. Credentials come only from the Secret by
+ * `secretKeyRef`: this function never sees a secret value.
+ */
+import type { KubeObject } from "../../kube.js";
+import type { Result } from "../../results.js";
+import { sha256Hex } from "../../sha256.js";
+
+/**
+ * The CLI release the plans are written for (the first with upsert/reconcile/scope is > 1.0.8). Pinned by tag
+ * only: the digest third-party repositories pin (sha256:9a1e0730…) is unverified; resolve and pin your own.
+ */
+export const DEFAULT_CLI_IMAGE = "ghcr.io/stalwartlabs/cli:1.0.13";
+
+export const PLAN_KEY = "plan.ndjson";
+export const RELOAD_KEY = "reload.ndjson";
+const PLAN_MOUNT = "/plan";
+const CACHE_MOUNT = "/cache";
+/** The `nonroot` user of the distroless CLI image; used for the wait container too (the Stalwart image may run as root). */
+const NONROOT_UID = 65532;
+/** Kubernetes copies a Job's name into the `job-name` label of its pods: a label value has at most 63 characters. */
+const MAX_JOB_NAME = 63;
+/** A ConfigMap holds at most 1 MiB. */
+const MAX_CONFIG_MAP_BYTES = 1024 * 1024;
+
+export const ARGOCD_HOOK_ANNOTATION = "argocd.argoproj.io/hook";
+export const ARGOCD_HOOK_DELETE_POLICY_ANNOTATION = "argocd.argoproj.io/hook-delete-policy";
+
+/** The actions that make the running server take up what the plan wrote; applied after the plan. */
+export const RELOAD_NDJSON =
+  `${JSON.stringify({ "@type": "create", object: "Action", value: { "reload-settings": { "@type": "ReloadSettings" } } })}\n` +
+  `${JSON.stringify({ "@type": "create", object: "Action", value: { "reload-tls": { "@type": "ReloadTlsCertificates" } } })}\n`;
+
+export interface ApplyJobInput {
+  /** The plan, NDJSON as `stalwart-cli apply --file` reads it. */
+  plan: string;
+  /** What the objects are named after (`stalwart` gives `stalwart-apply-<hash>`), and their namespace. */
+  instance: { base: string; namespace?: string };
+  /** Where the Job reaches Stalwart's plain HTTP listener, in the cluster: `http://stalwart:8080`. */
+  serverUrl: string;
+  /** The Secret with `username` and `password`, or `token` with `useToken`. */
+  credentialsSecret: string;
+  /** Authenticate with an API key (`STALWART_TOKEN`, Secret key `token`) instead of user and password. */
+  useToken?: boolean;
+  /** The `stalwart-cli` image; DEFAULT_CLI_IMAGE when absent. */
+  cliImage?: string;
+  /** The Stalwart image, which has curl: the initContainer that waits for the server runs it. */
+  waitImage: string;
+  /** Run the Job as an Argo CD PostSync hook, deleted before the next sync's hook is created. */
+  argoCdHook?: boolean;
+}
+
+export interface RenderedApplyJob {
+  objects: KubeObject[];
+  results: Result[];
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function error(message: string, path?: string): Result {
+  return path ? { severity: "error", message, field: { path } } : { severity: "error", message };
+}
+
+/** Problems `stalwart-cli apply` would meet reading the plan: it skips blank lines, and each other must be a JSON operation. */
+function planProblems(plan: string): Result[] {
+  const lines = plan.split("\n").map((line) => line.trim());
+  if (lines.every((line) => line === "")) return [error("the plan is empty: there is nothing to apply", "plan")];
+  return lines.flatMap((line, index) => {
+    if (line === "") return [];
+    try {
+      const operation: unknown = JSON.parse(line);
+      if (typeof operation !== "object" || operation === null || Array.isArray(operation) || typeof (operation as Record<string, unknown>)["@type"] !== "string") {
+        return [error(`plan line ${index + 1} is not an operation: a JSON object with "@type"`, "plan")];
+      }
+      return [];
+    } catch {
+      return [error(`plan line ${index + 1} is not JSON: stalwart-cli reads one operation per line, with no comments`, "plan")];
+    }
+  });
+}
+
+/** The server URL without a trailing slash, or the problem with it. */
+function serverBase(url: string): { base?: string; problems: Result[] } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { problems: [error(`serverUrl ${JSON.stringify(url)} is not a URL`, "serverUrl")] };
+  }
+  const problems: Result[] = [];
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") problems.push(error(`serverUrl must be http or https, not ${parsed.protocol}`, "serverUrl"));
+  if (parsed.username || parsed.password) problems.push(error("serverUrl must not carry credentials: they come from credentialsSecret", "serverUrl"));
+  if (parsed.search || parsed.hash) problems.push(error("serverUrl must have no query or fragment", "serverUrl"));
+  return { base: url.replace(/\/+$/, ""), problems };
+}
+
+export function renderApplyJob(input: ApplyJobInput): RenderedApplyJob {
+  const cliImage = input.cliImage ?? DEFAULT_CLI_IMAGE;
+  const { base, namespace } = input.instance;
+  const server = serverBase(input.serverUrl);
+  const results: Result[] = [...planProblems(input.plan), ...server.problems];
+  if (!DNS_SUBDOMAIN.test(input.credentialsSecret)) results.push(error(`credentialsSecret ${JSON.stringify(input.credentialsSecret)} is not a Secret name`, "credentialsSecret"));
+  if (!cliImage.trim()) results.push(error("cliImage is empty", "cliImage"));
+  if (!input.waitImage.trim()) results.push(error("waitImage is empty", "waitImage"));
+
+  // Everything the pod template depends on, so that one name never stands for two templates.
+  const hash8 = sha256Hex(
+    JSON.stringify({ plan: input.plan, reload: RELOAD_NDJSON, cliImage, serverUrl: server.base ?? input.serverUrl, waitImage: input.waitImage, credentialsSecret: input.credentialsSecret, useToken: input.useToken === true }),
+  ).slice(0, 8);
+  const jobName = `${base}-apply-${hash8}`;
+  const configMapName = `${base}-plan-${hash8}`;
+  if (!DNS_LABEL.test(jobName) || jobName.length > MAX_JOB_NAME) {
+    results.push(error(`the Job name ${jobName} is not a DNS label of at most ${MAX_JOB_NAME} characters: shorten the instance's base name ${JSON.stringify(base)}`, "instance.base"));
+  }
+  const bytes = new TextEncoder().encode(input.plan).length + new TextEncoder().encode(RELOAD_NDJSON).length;
+  if (bytes > MAX_CONFIG_MAP_BYTES - 4096) results.push(error(`the plan is ${bytes} bytes: a ConfigMap holds at most 1 MiB`, "plan"));
+  if (results.some((result) => result.severity === "error") || server.base === undefined) return { objects: [], results };
+
+  const metadata = (name: string, annotations?: Record<string, string>) => ({
+    name,
+    ...(namespace ? { namespace } : {}),
+    labels: { "app.kubernetes.io/name": "stalwart-cli", "app.kubernetes.io/instance": base, "app.kubernetes.io/component": "apply" },
+    ...(annotations ? { annotations } : {}),
+  });
+
+  const configMap: KubeObject = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: metadata(configMapName),
+    immutable: true,
+    data: { [PLAN_KEY]: input.plan, [RELOAD_KEY]: RELOAD_NDJSON },
+  };
+
+  const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: input.credentialsSecret, key } } });
+  const cliEnv = [
+    { name: "STALWART_URL", value: server.base },
+    ...(input.useToken ? [secretEnv("STALWART_TOKEN", "token")] : [secretEnv("STALWART_USER", "username"), secretEnv("STALWART_PASSWORD", "password")]),
+    { name: "XDG_CACHE_HOME", value: CACHE_MOUNT },
+  ];
+  const securityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } };
+  const cliContainer = (name: string, file: string) => ({
+    name,
+    image: cliImage,
+    args: ["apply", "--file", `${PLAN_MOUNT}/${file}`],
+    env: cliEnv,
+    volumeMounts: [
+      { name: "plan", mountPath: PLAN_MOUNT, readOnly: true },
+      { name: "cache", mountPath: CACHE_MOUNT },
+    ],
+    resources: { requests: { cpu: "10m", memory: "32Mi" } },
+    securityContext,
+  });
+
+  const job: KubeObject = {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: metadata(jobName, input.argoCdHook ? { [ARGOCD_HOOK_ANNOTATION]: "PostSync", [ARGOCD_HOOK_DELETE_POLICY_ANNOTATION]: "BeforeHookCreation" } : undefined),
+    spec: {
+      backoffLimit: 6,
+      activeDeadlineSeconds: 900,
+      template: {
+        metadata: { labels: { "app.kubernetes.io/name": "stalwart-cli", "app.kubernetes.io/instance": base, "app.kubernetes.io/component": "apply" } },
+        spec: {
+          restartPolicy: "Never",
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: { runAsNonRoot: true, runAsUser: NONROOT_UID, runAsGroup: NONROOT_UID, seccompProfile: { type: "RuntimeDefault" } },
+          initContainers: [
+            {
+              name: "wait",
+              image: input.waitImage,
+              // At most 60 tries 5 s apart; Stalwart answers at most 100 anonymous requests a minute per source.
+              command: ["curl", "-fsS", "-o", "/dev/null", "--connect-timeout", "5", "--max-time", "10", "--retry", "60", "--retry-delay", "5", "--retry-all-errors", `${server.base}/healthz/ready`],
+              resources: { requests: { cpu: "10m", memory: "16Mi" } },
+              securityContext,
+            },
+            cliContainer("apply", PLAN_KEY),
+          ],
+          containers: [cliContainer("reload", RELOAD_KEY)],
+          volumes: [
+            { name: "plan", configMap: { name: configMapName, defaultMode: 0o444 } },
+            { name: "cache", emptyDir: { sizeLimit: "64Mi" } },
+          ],
+        },
+      },
+    },
+  };
+  return { objects: [configMap, job], results };
+}

@@ -53,9 +53,8 @@ export interface FoundationDbStore {
   readonly transactionRetryDelay?: number;
 }
 
-/** schema.json at v0.16.18, object `DataStore`, variant `PostgreSql` (`x:PostgreSqlStore`); the fields set here. */
-export interface PostgreSqlStore {
-  readonly "@type": "PostgreSql";
+/** The fields set here of the SQL variants of `DataStore` in schema.json at v0.16.18, which share them. */
+interface SqlStoreFields {
   readonly host: string;
   readonly port: number;
   readonly database: string;
@@ -65,16 +64,14 @@ export interface PostgreSqlStore {
   readonly allowInvalidCerts: boolean;
 }
 
-/** schema.json at v0.16.18, object `DataStore`, variant `MySql` (`x:MySqlStore`); the fields set here. */
-export interface MySqlStore {
+/** schema.json at v0.16.18, object `DataStore`, variant `PostgreSql` (`x:PostgreSqlStore`). */
+export interface PostgreSqlStore extends SqlStoreFields {
+  readonly "@type": "PostgreSql";
+}
+
+/** schema.json at v0.16.18, object `DataStore`, variant `MySql` (`x:MySqlStore`). */
+export interface MySqlStore extends SqlStoreFields {
   readonly "@type": "MySql";
-  readonly host: string;
-  readonly port: number;
-  readonly database: string;
-  readonly authUsername: string;
-  readonly authSecret: OptionalSecretReference;
-  readonly useTls: boolean;
-  readonly allowInvalidCerts: boolean;
 }
 
 /** The one object config.json holds: the serde enum `DataStore`, tagged `@type` (structs.rs at v0.16.18). */

@@ -108,6 +108,8 @@ export function transform(input: TransformInput): TransformOutput {
 
   const instance = instanceOf(workload, owner);
   const configMap = configMapOf(input.items, workload, instance.rename);
+  // Tags an earlier run gave the images (kpt feeds its output back): checked and changed as the function's own.
+  const ownTags = ownReleaseTags(settings.spec, workload.object, mayHoldEarlierOutput);
   const rendered = renderConfigToml(settings, renderContextOf(settings, workload));
   const originalServices = mailServices(input.items, workload);
   const services = originalServices.map((service) => shapeMailService(service, settings));
@@ -118,7 +120,7 @@ export function transform(input: TransformInput): TransformOutput {
       ...configMap.results,
       ...checkWorkloadNames(workload),
       ...checkAll(settings, workload),
-      ...checkLine(settings, workload, mayHoldEarlierOutput),
+      ...checkLine(settings, workload, mayHoldEarlierOutput, ownTags),
       ...generated.results,
       ...checkGeneratedNames(generated.objects),
       ...checkOwnership(input.items, generated.objects, owner, mayHoldEarlierOutput),
@@ -134,7 +136,7 @@ export function transform(input: TransformInput): TransformOutput {
   const secrets = instanceSecrets(settings, instance);
   const checksum = sha256Hex(rendered.toml);
   const wired = wireWorkload(workload, { checksum, owner, secrets, ...(configMap.existing ? {} : { createdConfigMap: configMap.name }) });
-  wireLine(wired, settings.spec, ownReleaseTags(settings.spec, workload.object, mayHoldEarlierOutput));
+  wireLine(wired, settings.spec, ownTags);
   upsert(items, wired);
   upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, configMap.existing));
   for (const [index, service] of services.entries()) if (!isDeepStrictEqual(service, originalServices[index])) upsert(items, service);

@@ -11,7 +11,7 @@ import { imagesOfAnotherLine } from "../render/image.js";
 import { isRecord } from "../kube.js";
 import type { Workload } from "../render/workload.js";
 
-import { LINE_ANNOTATION, ownReleaseTags } from "../render/workload-line.js";
+import { LINE_ANNOTATION } from "../render/workload-line.js";
 /** Variables that re-run a data migration at every start while set (migration/src/lib.rs at v0.15.5, lines 68-138). */
 const FORCE_MIGRATE = /^FORCE_MIGRATE(_QUEUE|_BLOBS|_ACCOUNT)?$/;
 const UPGRADE_GUIDE = "docs/upgrading.md";
@@ -121,7 +121,7 @@ function forceMigrate(workload: Workload): Result[] {
     }));
 }
 
-export function checkLine(settings: StalwartConfig, workload: Workload, mayHoldEarlierOutput: boolean): Result[] {
-  const ownTags = ownReleaseTags(settings.spec, workload.object, mayHoldEarlierOutput);
+/** `ownTags`: the release tags an earlier run gave the images (`ownReleaseTags`), which are the function's to change. */
+export function checkLine(settings: StalwartConfig, workload: Workload, mayHoldEarlierOutput: boolean, ownTags: readonly string[]): Result[] {
   return [...roles(settings), ...images(settings, workload, ownTags), ...strategy(workload), ...upgrade(settings, workload), ...lineChange(settings, workload, mayHoldEarlierOutput), ...forceMigrate(workload)];
 }

@@ -6,7 +6,7 @@ import { compareLines, isLine, LINES, type Line } from "../lines.js";
 import type { StalwartConfigSpec } from "../settings/validate.js";
 import { isRecord, type KubeObject } from "../kube.js";
 import { withReleaseTag } from "./image.js";
-import { CONTAINER_NAME, type Container, type EnvVar } from "./workload.js";
+import { CONTAINER_NAME, setEnv, type Container } from "./workload.js";
 
 /** The line the workload was last rendered for; kpt feeds it back, so a change of line is seen. */
 export const LINE_ANNOTATION = "stalwart.krm.example/stalwart-line";
@@ -31,13 +31,6 @@ export function durationSeconds(duration: string): number {
 function labelled(holder: Record<string, unknown>, key: string, line: Line): void {
   const labels = isRecord(holder.labels) ? holder.labels : (holder.labels = {});
   (labels as Record<string, string>)[key] = line;
-}
-
-function setEnv(container: Container, variable: EnvVar): void {
-  const env = container.env ?? (container.env = []);
-  const index = env.findIndex((entry) => entry.name === variable.name);
-  if (index === -1) env.push(variable);
-  else env[index] = variable;
 }
 
 /**

@@ -219,6 +219,14 @@ export function envVar(container: Container, name: string): EnvVar | undefined {
   return container.env?.find((variable) => variable.name === name);
 }
 
+/** Sets the container's variable of that name, in its place, or appends it. */
+export function setEnv(container: Container, variable: EnvVar): void {
+  const env = container.env ?? (container.env = []);
+  const index = env.findIndex((entry) => entry.name === variable.name);
+  if (index === -1) env.push(variable);
+  else env[index] = variable;
+}
+
 export function volumeNamed(workload: Workload, name: string): Volume | undefined {
   return workload.pod.volumes?.find((volume) => volume.name === name);
 }

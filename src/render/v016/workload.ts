@@ -18,7 +18,7 @@
  */
 import { deepClone, isRecord, type KubeObject } from "../../kube.js";
 import { refTo, type Result } from "../../results.js";
-import { CONFIG_VOLUME, CONTAINER_NAME, findWorkload, PROBES, type Container, type EnvVar } from "../workload.js";
+import { CONFIG_VOLUME, CONTAINER_NAME, findWorkload, PROBES, setEnv, type Container } from "../workload.js";
 
 export const CONFIG_PATH_016 = "/etc/stalwart/config.json";
 export const CONFIG_DIRECTORY_016 = "/etc/stalwart";
@@ -50,13 +50,6 @@ export interface Workload016Input {
 const IN_CONTAINER = `spec.template.spec.containers[name=${CONTAINER_NAME}]`;
 /** The port in base/pod's probe script, which opens bash's /dev/tcp to the loopback address. */
 const LOOPBACK_PORT = /(\/dev\/tcp\/127\.0\.0\.1\/)\d{1,5}(?!\d)/g;
-
-function setEnv(container: Container, variable: EnvVar): void {
-  const env = container.env ?? (container.env = []);
-  const index = env.findIndex((entry) => entry.name === variable.name);
-  if (index === -1) env.push(variable);
-  else env[index] = variable;
-}
 
 function withOnce(list: unknown, entry: string): string[] {
   const entries = Array.isArray(list) ? (list as string[]) : [];

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkLine } from "../../../src/checks/line.ts";
+import { checkLine as checkLineWith } from "../../../src/checks/line.ts";
 import { findWorkload, type Workload } from "../../../src/render/workload.ts";
-import { LINE_ANNOTATION, LINE_LABEL, wireLine } from "../../../src/render/workload-line.ts";
+import { LINE_ANNOTATION, LINE_LABEL, ownReleaseTags, wireLine } from "../../../src/render/workload-line.ts";
 import { transform } from "../../../src/transform.ts";
 import { overlayInput, stalwartConfig, workloadOf } from "../../support/fixtures.ts";
 import { settingsFor } from "../../support/settings.ts";
+
+/** The checks with the tags an earlier run gave, as the transform passes them. */
+const checkLine = (settings: ReturnType<typeof settingsFor>, workload: Workload, mayHoldEarlierOutput: boolean) =>
+  checkLineWith(settings, workload, mayHoldEarlierOutput, ownReleaseTags(settings.spec, workload.object, mayHoldEarlierOutput));
 
 type Edit = (spec: Record<string, any>, container: Record<string, any>, object: Record<string, any>) => void;
 

@@ -3,7 +3,10 @@
  * file at the release tag it was read from (stalwartlabs/stalwart, unless said otherwise).
  */
 
-export type Line = "0.14" | "0.15";
+export type Line = "0.14" | "0.15" | "0.16";
+
+/** Lines that read config.toml; from 0.16 on, config.json and objects applied with stalwart-cli. */
+export type TomlLine = "0.14" | "0.15";
 
 export interface LineFacts {
   /** The release whose image tag an untagged Stalwart image gets. */
@@ -16,7 +19,7 @@ export interface LineFacts {
    * with 404 (crates/http/src/management/stores.rs line 214 at v0.15.5, which wants an index name); v0.1.37 is the
    * release nixpkgs pairs with server 0.15.4 (not checked against the webadmin repository's releases).
    */
-  webadmin: string;
+  webadmin?: string;
   /**
    * The spam filter rules made for the line, when Stalwart's own default (`releases/latest`) no longer serves
    * them. spam-filter v2.0.5 (CHANGELOG, 2025-12-16, the day of server v0.15.0) adds the tags 0.15's classifier uses.
@@ -35,10 +38,23 @@ export const LINES: Readonly<Record<Line, LineFacts>> = {
     webadmin: "https://github.com/stalwartlabs/webadmin/releases/download/v0.1.37/webadmin.zip",
     spamFilter: "https://github.com/stalwartlabs/spam-filter/releases/download/v2.0.5/spam-filter.toml",
   },
+  // The newest 0.16 tag whose object schema (resources/schema/schema.json.gz) the plans were checked against.
+  // Its upgrade from 0.15 is offline, through recovery mode (docs/upgrading-0.16.md), not a first-start migration.
+  // The web interface is an Application object the server downloads itself (`releases/latest` of stalwartlabs/
+  // webui, made for the current line), so the line pins none.
+  "0.16": {
+    release: "v0.16.18",
+    upgradesFrom: "0.15",
+  },
 };
 
+/** Whether the line reads config.toml (0.14, 0.15) rather than config.json and an apply plan (0.16 on). */
+export function isTomlLine(line: Line): line is TomlLine {
+  return line === "0.14" || line === "0.15";
+}
+
 /** Lines in release order. */
-export const LINE_ORDER: readonly Line[] = ["0.14", "0.15"];
+export const LINE_ORDER: readonly Line[] = ["0.14", "0.15", "0.16"];
 
 export function isLine(value: string): value is Line {
   return Object.hasOwn(LINES, value);

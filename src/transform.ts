@@ -24,6 +24,9 @@ import { checkComponentContainer } from "./checks/component-container.js";
 import { checkOwnership, checkRerun } from "./checks/ownership.js";
 import { checkGeneratedNames, checkWorkloadNames } from "./checks/names.js";
 import { acknowledgeWarnings } from "./warnings.js";
+import { isTomlLine } from "./lines.js";
+import { CONFIG_JSON_KEY } from "./render/config-map.js";
+import { checkSpecToml, render016 } from "./render/v016/render.js";
 
 export interface TransformInput {
   items: readonly KubeObject[];
@@ -110,21 +113,32 @@ export function transform(input: TransformInput): TransformOutput {
   const configMap = configMapOf(input.items, workload, instance.rename);
   // Tags an earlier run gave the images (kpt feeds its output back): checked and changed as the function's own.
   const ownTags = ownReleaseTags(settings.spec, workload.object, mayHoldEarlierOutput);
-  const rendered = renderConfigToml(settings, renderContextOf(settings, workload));
+  const isDeclared = (pointer: string) => merged.origins.has(pointer);
+  const toml = isTomlLine(settings.spec.version);
+  const rendered = toml ? renderConfigToml(settings, renderContextOf(settings, workload)) : undefined;
   const originalServices = mailServices(input.items, workload);
   const services = originalServices.map((service) => shapeMailService(service, settings));
   const generated = renderGeneratedObjects(settings, instance, originalServices);
+  const secrets = instanceSecrets(settings, instance);
+  let wired = wireWorkload(workload, { checksum: rendered ? sha256Hex(rendered.toml) : "", owner, secrets, ...(configMap.existing ? {} : { createdConfigMap: configMap.name ?? "" }) });
+  wireLine(wired, settings.spec, ownTags);
+  // 0.16: config.json, the workload wired for it, the plan and the Job that applies it; checked as 0.16 runs them.
+  const v016 = toml ? undefined : render016({ settings, workload, wired, instance, mailServices: services, isDeclared });
+  const checked = v016 ? findWorkload([v016.workload]).workload ?? workload : workload;
+  const objects = [...generated.objects, ...(v016?.objects ?? [])];
   const results = attribute(
     acknowledgeWarnings([
       ...search.results,
       ...configMap.results,
       ...checkWorkloadNames(workload),
-      ...checkAll(settings, workload),
+      ...(toml ? checkSpecToml(settings.spec, isDeclared) : []),
+      ...checkAll(v016?.settings ?? settings, checked),
       ...checkLine(settings, workload, mayHoldEarlierOutput, ownTags),
       ...generated.results,
-      ...checkGeneratedNames(generated.objects),
-      ...checkOwnership(input.items, generated.objects, owner, mayHoldEarlierOutput),
-      ...rendered.results,
+      ...checkGeneratedNames(objects),
+      ...checkOwnership(input.items, objects, owner, mayHoldEarlierOutput),
+      ...(rendered?.results ?? []),
+      ...(v016?.results ?? []),
     ], settings),
     merged,
   );
@@ -132,19 +146,17 @@ export function transform(input: TransformInput): TransformOutput {
 
   // Objects an earlier run generated and this one does not are removed (kpt keeps the previous output); kustomize
   // builds from the sources, so there nothing in the input is the function's own.
-  const items = input.items.filter((item) => !mayHoldEarlierOutput || !isGeneratedBy(item, owner) || generated.objects.some((object) => objectKey(object) === objectKey(item)));
-  const secrets = instanceSecrets(settings, instance);
-  const checksum = sha256Hex(rendered.toml);
-  const wired = wireWorkload(workload, { checksum, owner, secrets, ...(configMap.existing ? {} : { createdConfigMap: configMap.name }) });
-  wireLine(wired, settings.spec, ownTags);
+  const items = input.items.filter((item) => !mayHoldEarlierOutput || !isGeneratedBy(item, owner) || objects.some((object) => objectKey(object) === objectKey(item)));
+  if (v016) wired = v016.workload;
   upsert(items, wired);
-  upsert(items, renderConfigMap(configMap.name, workload, rendered.toml, configMap.existing));
+  upsert(items, rendered ? renderConfigMap(configMap.name, workload, rendered.toml, configMap.existing) : renderConfigMap(configMap.name, workload, v016?.configJson ?? "", configMap.existing, CONFIG_JSON_KEY));
   for (const [index, service] of services.entries()) if (!isDeepStrictEqual(service, originalServices[index])) upsert(items, service);
-  for (const object of generated.objects) upsert(items, object);
+  for (const object of objects) upsert(items, object);
 
+  const what = rendered ? `config.toml (${rendered.entries.length} settings)` : `config.json and an apply plan of ${v016?.operations ?? 0} operations`;
   results.push({
     severity: "info",
-    message: `rendered config.toml (${rendered.entries.length} settings) into ConfigMap "${configMap.name}" for ${workload.kind} "${workload.object.metadata.name}"${generated.objects.length > 0 ? `, and generated ${generated.objects.map((object) => `${object.kind}/${object.metadata.name}`).join(", ")}` : ""}`,
+    message: `rendered ${what} into ConfigMap "${configMap.name}" for ${workload.kind} "${workload.object.metadata.name}"${objects.length > 0 ? `, and generated ${objects.map((object) => `${object.kind}/${object.metadata.name}`).join(", ")}` : ""}`,
     resourceRef: refTo(settings),
   });
   return { items, results: sortResults(results) };

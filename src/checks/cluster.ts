@@ -2,6 +2,7 @@
  * Clustering against the workload: only a StatefulSet gives each pod its own node id, every id must be unique
  * and from 1 to 511, and NATS credentials must come with the component that provides them.
  */
+import { isTomlLine } from "../lines.js";
 import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
 import { NATS_PASSWORD_ENV, NATS_USERNAME_ENV, NODE_ID_ENV, ROLE_KEYS } from "../render/config/cluster.js";
@@ -66,6 +67,29 @@ export function checkCluster(settings: StalwartConfig, workload: Workload): Resu
     }];
   }
 
+  if (!isTomlLine(settings.spec.version)) {
+    // 0.16 leases node ids by host name and reads no oauth.key: the pod index matters only to the roles.
+    const results = cluster.roles ? checkRoleNodes(settings, workload) : [];
+    results.push(...checkCredentials(workload, cluster.nats.auth.enabled, [NATS_PASSWORD_ENV], "nats-auth", "spec.cluster.nats.auth.enabled"));
+    return results;
+  }
+  const results = checkRoleNodes(settings, workload);
+  if (!envVar(workload.container, OAUTH_KEY_ENV)) {
+    results.push({
+      severity: "error",
+      message: `every node must sign sessions with one OAuth key, or each generates its own at first start and sessions fail on the others: set the variable ${OAUTH_KEY_ENV} from Secret "stalwart-oauth-key" (key "oauth-key"), as base/cluster does`,
+      resourceRef: ref,
+      field: { path: `spec.template.spec.containers[name=stalwart].env[name=${OAUTH_KEY_ENV}]` },
+    });
+  }
+  results.push(...checkCredentials(workload, cluster.nats.auth.enabled, [NATS_USERNAME_ENV, NATS_PASSWORD_ENV], "nats-auth", "spec.cluster.nats.auth.enabled"));
+  return results;
+}
+
+/** The pods' node ids, from their index, and the roles' node ids against them. */
+function checkRoleNodes(settings: StalwartConfig, workload: Workload): Result[] {
+  const cluster = settings.spec.cluster;
+  const ref = refTo(workload.object);
   const results: Result[] = [];
   const { ids, problem } = nodeIds(workload);
   if (problem) results.push(problem);
@@ -80,7 +104,7 @@ export function checkCluster(settings: StalwartConfig, workload: Workload): Resu
   }
   const known = new Set(ids ?? []);
   for (const field of Object.keys(ROLE_KEYS) as (keyof typeof ROLE_KEYS)[]) {
-    const missing = [...new Set((cluster.roles?.[field] ?? []).flat())].filter((id) => ids && !known.has(id));
+    const missing = [...new Set((cluster?.roles?.[field] ?? []).flat())].filter((id) => ids && !known.has(id));
     if (missing.length > 0) {
       results.push({
         severity: "warning",
@@ -91,14 +115,5 @@ export function checkCluster(settings: StalwartConfig, workload: Workload): Resu
     }
   }
 
-  if (!envVar(workload.container, OAUTH_KEY_ENV)) {
-    results.push({
-      severity: "error",
-      message: `every node must sign sessions with one OAuth key, or each generates its own at first start and sessions fail on the others: set the variable ${OAUTH_KEY_ENV} from Secret "stalwart-oauth-key" (key "oauth-key"), as base/cluster does`,
-      resourceRef: ref,
-      field: { path: `spec.template.spec.containers[name=stalwart].env[name=${OAUTH_KEY_ENV}]` },
-    });
-  }
-  results.push(...checkCredentials(workload, cluster.nats.auth.enabled, [NATS_USERNAME_ENV, NATS_PASSWORD_ENV], "nats-auth", "spec.cluster.nats.auth.enabled"));
   return results;
 }

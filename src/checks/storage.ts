@@ -92,6 +92,8 @@ function checkFoundationDb(settings: StalwartConfig, workload: Workload): Result
 
 export function checkStorage(settings: StalwartConfig, workload: Workload): Result[] {
   if (settings.spec.storage.backend === "foundationdb") return checkFoundationDb(settings, workload);
+  // An external database (0.16): nothing of it is on the workload but the password variable, which the function sets.
+  if (settings.spec.storage.backend !== "rocksdb") return [];
   const results = checkRocksDb(settings, workload);
   if (envVar(workload.container, FDB_CLUSTER_FILE_ENV)) {
     results.push({

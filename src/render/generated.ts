@@ -37,7 +37,7 @@ export function generatedMetadata(name: string, instance: Instance): ObjectMeta 
 }
 
 /** The kinds the function generates: a mark on anything else (a Deployment, a ConfigMap) is not its own. */
-const GENERATED_KINDS = new Set(["Certificate", "Issuer", "ServiceAccount", "Role", "RoleBinding", "VaultDynamicSecret", "ExternalSecret", "NetworkPolicy", "Service"]);
+const GENERATED_KINDS = new Set(["Certificate", "Issuer", "ServiceAccount", "Role", "RoleBinding", "VaultDynamicSecret", "ExternalSecret", "NetworkPolicy", "Service", "ConfigMap", "Job"]);
 
 /** True when the running StalwartConfig generated the object (in an earlier run: kpt keeps the output). */
 export function isGeneratedBy(object: KubeObject, owner: string): boolean {

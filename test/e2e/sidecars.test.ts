@@ -102,3 +102,54 @@ test("tracer: the log-pruner leaves a volume within its limits alone", async () 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A stand-in for Stalwart 0.16's JMAP endpoint: records each request, answers with `reply`. */
+async function jmapServer(reply: (body: string) => string): Promise<{ url: string; requests: { path: string; auth?: string; body: string }[]; close(): Promise<void> }> {
+  const { createServer } = await import("node:http");
+  const requests: { path: string; auth?: string; body: string }[] = [];
+  const server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => (body += chunk));
+    request.on("end", () => {
+      requests.push({ path: request.url ?? "", ...(request.headers.authorization ? { auth: request.headers.authorization } : {}), body });
+      response.writeHead(200, { "content-type": "application/json" }).end(reply(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${address.port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+for (const [outcome, reply, logged] of [
+  ["created", '{"methodResponses":[["x:Action/set",{"created":{"reload":{"id":"a"}}},"0"]],"sessionState":"x"}', /reloaded the certificate/],
+  ["notCreated", '{"methodResponses":[["x:Action/set",{"notCreated":{"reload":{"type":"forbidden"}}},"0"]],"sessionState":"x"}', /did not reload the certificate: .*forbidden/],
+] as const) {
+  test(`tls-reload on 0.16: a changed certificate creates the ReloadTlsCertificates action over JMAP (${outcome})`, async () => {
+    const { command, env } = componentContainer("tls-reload", "tls-reloader.yaml", "tls-reloader");
+    const dir = mkdtempSync(join(tmpdir(), "stalwart-reloader-"));
+    const server = await jmapServer(() => reply);
+    try {
+      writeFileSync(join(dir, "tls.crt"), "first\n");
+      const sidecar = await startAsPid1(command, { PATH: process.env.PATH, ...env, TLS_DIRECTORY: dir, URL: server.url, INTERVAL: "0.05", RELOAD_API: "jmap", CREDENTIALS: "admin:secret" });
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      assert.equal(server.requests.length, 0, "nothing changed yet, so nothing is reloaded");
+      writeFileSync(join(dir, "tls.crt"), "renewed\n");
+      for (let waited = 0; server.requests.length === 0 && waited < STOP_WITHIN_MS; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      process.kill(sidecar.pid, "SIGTERM");
+      assert.equal(await sidecar.exit(STOP_WITHIN_MS), 0, sidecar.output());
+      const [first] = server.requests;
+      assert.ok(first, sidecar.output());
+      assert.equal(first.path, "/jmap/");
+      assert.equal(first.auth, `Basic ${Buffer.from("admin:secret").toString("base64")}`);
+      assert.deepEqual(JSON.parse(first.body).methodCalls, [["x:Action/set", { create: { reload: { "@type": "ReloadTlsCertificates" } } }, "0"]]);
+      // Reloaded once when Stalwart created the action; tried again every interval when it did not.
+      if (outcome === "created") assert.equal(server.requests.length, 1, sidecar.output());
+      else assert.ok(server.requests.length > 1, sidecar.output());
+      assert.match(sidecar.output(), logged);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

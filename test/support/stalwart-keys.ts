@@ -98,6 +98,8 @@ const LINE_ONLY: Record<Line, readonly string[]> = {
   "0.14": ["cluster.roles.bayes-training.#"],
   // crates/common/src/config/network.rs at v0.15.5, lines 222-263
   "0.15": ["cluster.roles.spam-training.#", "cluster.roles.merge-threads.#"],
+  // 0.16 reads no config.toml.
+  "0.16": [],
 };
 
 const toPattern = (pattern: string) => new RegExp(`^${pattern.replaceAll(".", "\\.").replaceAll("*", "[^.]+").replaceAll("#", "\\d{4}")}$`);

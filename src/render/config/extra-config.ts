@@ -5,10 +5,10 @@ import { quote, type Result } from "../../results.js";
 import { entry, type ConfigEntry } from "./entries.js";
 import { byCodeUnits } from "../../order.js";
 import { secretIn, secretMessage } from "./secrets.js";
-import { keyNotReadBy, STORE_TYPES_ADDED, type Line } from "../../lines.js";
+import { isTomlLine, keyNotReadBy, STORE_TYPES_ADDED, type Line, type TomlLine } from "../../lines.js";
 
 /** Elasticsearch authenticates with `user` and `password` on 0.14, with `auth.*` from 0.15 on (store/src/backend/elastic). */
-const ELASTIC_AUTH: Readonly<Record<Line, { keys: RegExp; described: string }>> = {
+const ELASTIC_AUTH: Readonly<Record<TomlLine, { keys: RegExp; described: string }>> = {
   "0.14": { keys: /^store\.[^.]+\.(user|password)$/, described: "`user` and `password`" },
   "0.15": { keys: /^store\.[^.]+\.auth\.(username|secret|token)$/, described: "`auth.username` and `auth.secret` (Basic) or `auth.token` (Bearer)" },
 };
@@ -21,8 +21,8 @@ function notReadBy(line: Line, key: string, value: unknown, extra: Readonly<Reco
   const added = typeof value === "string" && Object.hasOwn(STORE_TYPES_ADDED, value) ? STORE_TYPES_ADDED[value] : undefined;
   if (store && added && added !== line) return `store type ${quote(value)} is new in Stalwart ${added}, and \`spec.version\` is ${quote(line)}`;
   const storeId = /^store\.([^.]+)\./.exec(key)?.[1];
-  if (storeId && extra[`store.${storeId}.type`] === "elasticsearch") {
-    const other = (Object.keys(ELASTIC_AUTH) as Line[]).find((candidate) => candidate !== line && ELASTIC_AUTH[candidate].keys.test(key));
+  if (storeId && isTomlLine(line) && extra[`store.${storeId}.type`] === "elasticsearch") {
+    const other = (Object.keys(ELASTIC_AUTH) as TomlLine[]).find((candidate) => candidate !== line && ELASTIC_AUTH[candidate].keys.test(key));
     if (other) return `Elasticsearch key ${quote(key)} is read by Stalwart ${other} only; ${line} authenticates with ${ELASTIC_AUTH[line].described}`;
   }
   return undefined;

@@ -23,7 +23,8 @@ export function firstBootEntries(spec: StalwartConfigSpec, context: FirstBootCon
   // Read verbatim by ConfigManager::get (manager/config.rs lines 79-91): macros are not expanded here. The
   // defaults are the releases made for the line (src/lines.ts); Stalwart's own default is `releases/latest`.
   const line = LINES[spec.version];
-  entries.push(entry("webadmin.resource", spec.webadmin.resource ?? line.webadmin, "spec.webadmin.resource"));
+  const webadmin = spec.webadmin.resource ?? line.webadmin;
+  if (webadmin) entries.push(entry("webadmin.resource", webadmin, "spec.webadmin.resource"));
   const spamFilter = spec.spamFilter.resource ?? line.spamFilter;
   if (spamFilter) entries.push(entry("spam-filter.resource", spamFilter, "spec.spamFilter.resource"));
   return entries;

@@ -65,7 +65,8 @@ const CERTIFICATE_ID = "certificate";
 const domainId = (index: number) => `domain-${index + 1}`;
 
 /** The role a node runs: the workload sets `STALWART_ROLE` to this name, from the node id. */
-export const roleName = (nodeId: number) => `node-${nodeId}`;
+export const ROLE_PREFIX = "node-";
+export const roleName = (nodeId: number) => `${ROLE_PREFIX}${nodeId}`;
 
 /** The settings' protocol names to the enum `NetworkListenerProtocol` of schema.json at v0.16.18. */
 const PROTOCOLS: Readonly<Record<StalwartConfigSpec["listeners"][string]["protocol"], NetworkListenerProtocol>> = {

@@ -3,9 +3,10 @@
  * changed for Stalwart 0.16. Pure: it changes a copy, and wiring its own output again gives the same object.
  *
  * What 0.16 changes (docs: /work/shared/reference/stalwart-v015-v016.md part B; image Dockerfile.build at v0.16.18):
- * - The configuration is `/etc/stalwart/config.json` (the image's `CMD`), so the `config` ConfigMap (key
- *   `config.json`) is mounted at /etc/stalwart, read-only. The `tls` Secret stays at /etc/stalwart/tls, nested in
- *   it: the kubelet creates the mount point of a volume nested in a ConfigMap volume.
+ * - The configuration is config.json (the image's `CMD` reads /etc/stalwart/config.json). The `config` ConfigMap
+ *   (key `config.json`) is mounted read-only at /etc/stalwart/config, beside the `tls` Secret at /etc/stalwart/tls
+ *   rather than around it: a mount point nested in a read-only ConfigMap volume cannot be created. A directory
+ *   rather than a subPath mount, so that the file follows the ConfigMap.
  * - The data lives in /var/lib/stalwart (`WORKDIR` and `VOLUME` of the image), so the `data` claim moves there.
  * - The binary carries the file capability `cap_net_bind_service=+ep`: exec fails unless the capability is in the
  *   container's bounding set, so the container adds NET_BIND_SERVICE after dropping ALL (the one capability Pod
@@ -20,8 +21,8 @@ import { deepClone, isRecord, type KubeObject } from "../../kube.js";
 import { refTo, type Result } from "../../results.js";
 import { CONFIG_VOLUME, CONTAINER_NAME, findWorkload, PROBES, setEnv, type Container } from "../workload.js";
 
-export const CONFIG_PATH_016 = "/etc/stalwart/config.json";
-export const CONFIG_DIRECTORY_016 = "/etc/stalwart";
+export const CONFIG_DIRECTORY_016 = "/etc/stalwart/config";
+export const CONFIG_PATH_016 = `${CONFIG_DIRECTORY_016}/config.json`;
 export const DATA_DIRECTORY_016 = "/var/lib/stalwart";
 export const COMMAND_016 = ["/usr/local/bin/stalwart", "--config", CONFIG_PATH_016] as const;
 /** The default `http` listener of 0.16, plain HTTP, which serves /healthz/live and /healthz/ready. */

@@ -36,7 +36,7 @@ test("an unknown field is named with the closest known one, in the file that set
 
 test("an unknown field with no close match lists the known ones", () => {
   const { results } = validate({ hostname: "mail.example.com", zzzzzz: true });
-  assert.match(results[0]?.message ?? "", /unknown field `zzzzzz`; the known fields here are `version`, `upgrade`, `hostname`, `publicUrl`/);
+  assert.match(results[0]?.message ?? "", /unknown field `zzzzzz`; the known fields here are `version`, `upgrade`, `hostname`, `domains`, `publicUrl`/);
 });
 
 test("a missing hostname is required in the user's own StalwartConfig, with an example", () => {

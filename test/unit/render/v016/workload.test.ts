@@ -55,8 +55,8 @@ test("command, config and data paths, probes on the http listener", () => {
   for (const overlay of OVERLAYS) {
     const wired = wire(workloadOf(overlay));
     assert.deepEqual(stalwartOf(wired).command, [...COMMAND_016]);
-    assert.deepEqual(stalwartOf(wired).command, ["/usr/local/bin/stalwart", "--config", "/etc/stalwart/config.json"]);
-    assert.deepEqual(mountOf(wired, "config"), { name: "config", mountPath: "/etc/stalwart", readOnly: true });
+    assert.deepEqual(stalwartOf(wired).command, ["/usr/local/bin/stalwart", "--config", "/etc/stalwart/config/config.json"]);
+    assert.deepEqual(mountOf(wired, "config"), { name: "config", mountPath: "/etc/stalwart/config", readOnly: true });
     assert.equal(mountOf(wired, "tmp")?.mountPath, "/tmp");
     assert.equal(mountOf(wired, "tls")?.mountPath, "/etc/stalwart/tls");
     for (const script of probeScripts(wired)) {

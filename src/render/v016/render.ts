@@ -1,0 +1,251 @@
+/**
+ * Everything the function renders for a Stalwart 0.16 StalwartConfig, composed from the pure 0.16 renderers:
+ * config.json (the DataStore), the workload wired for 0.16, and the apply plan with the Job that applies it.
+ * What the bases and components put on the workload for the TOML lines is translated here, or refused with the
+ * reason when it cannot mean anything on 0.16.
+ */
+import { CONFIG_CHECKSUM_ANNOTATION, deepClone, type KubeObject } from "../../kube.js";
+import { quote, refTo, type Result } from "../../results.js";
+import { sha256Hex } from "../../sha256.js";
+import type { StalwartConfig, StalwartConfigSpec } from "../../settings/validate.js";
+import { LINES } from "../../lines.js";
+import { nodeIds } from "../../checks/cluster.js";
+import { NATS_USERNAME_ENV, NODE_ID_ENV } from "../config/cluster.js";
+import { OAUTH_KEY_ENV } from "../config/first-boot.js";
+import { proxyListeners } from "../config/listeners.js";
+import { FALLBACK_ADMIN_SECRET_ENV, FALLBACK_ADMIN_USER_ENV, PROMETHEUS_USERNAME_ENV } from "../config/operations.js";
+import { withReleaseTag } from "../image.js";
+import { GENERATED_BY_ANNOTATION, type Instance } from "../generated.js";
+import { CONTAINER_NAME, envVar, FDB_CLUSTER_FILE_ENV, findWorkload, mountedSecret, setEnv, TLS_VOLUME, type Container, type Workload } from "../workload.js";
+import { renderApplyJob } from "./apply-job.js";
+import { configJsonOf, renderConfigJson, sqlStore } from "./config-json.js";
+import { renderPlan, ROLE_PREFIX } from "./plan.js";
+import { COMMAND_016, DATA_DIRECTORY_016, DEFAULT_PROBE_PORT_016, wireWorkload016, type SecretEnv } from "./workload.js";
+
+/** The command base/pod gives the TOML lines; anything else is a component's, which 0.16 cannot run. */
+const TOML_COMMAND = ["/usr/local/bin/stalwart", "--config", "/opt/stalwart/etc/config.toml"];
+/** Where 0.16 keeps RocksDB unless `spec.storage.rocksdb.path` says otherwise: under the image's data directory. */
+export const DEFAULT_ROCKSDB_PATH_016 = `${DATA_DIRECTORY_016}/data`;
+/** The variable the SQL DataStore's password reaches the server in (config.json names it, never the value). */
+export const DB_PASSWORD_ENV = "STALWART_DB_PASSWORD";
+export const RECOVERY_ADMIN_ENV = "STALWART_RECOVERY_ADMIN";
+export const ROLE_ENV = "STALWART_ROLE";
+/** The tls-reload component's sidecar, and how it reaches 0.16: JMAP on the default `http` listener. */
+const TLS_RELOADER = "tls-reloader";
+/** What kinds of operations Stalwart reads only at start: written by the plan, they take a restart. */
+const BOOT_OBJECTS = new Set(["NetworkListener", "Coordinator", "ClusterRole"]);
+
+export interface Render016Input {
+  settings: StalwartConfig;
+  workload: Workload;
+  /** The workload as the TOML wiring left it (checksum, owner, Secrets, line). */
+  wired: KubeObject;
+  instance: Instance;
+  /** The mail Services of the workload, as the function shaped them. */
+  mailServices: readonly KubeObject[];
+  /** Whether a StalwartConfig fragment (not a schema default) set the field at the JSON pointer. */
+  isDeclared: (pointer: string) => boolean;
+}
+
+export interface Rendered016 {
+  configJson: string;
+  /** The settings with 0.16's effective values (the RocksDB path), for the checks. */
+  settings: StalwartConfig;
+  workload: KubeObject;
+  objects: KubeObject[];
+  results: Result[];
+  /** How many operations the plan has. */
+  operations: number;
+}
+
+function error(message: string, path: string, currentValue?: unknown): Result {
+  return { severity: "error", message, field: { path, ...(currentValue === undefined ? {} : { currentValue }) } };
+}
+
+/** Removes a variable the TOML lines needed and 0.16 does not read, so that no pod waits for its Secret. */
+function dropEnv(container: Container, name: string): void {
+  if (container.env) container.env = container.env.filter((variable) => variable.name !== name);
+}
+
+function stalwartContainer(object: KubeObject): Container {
+  const pod = ((object.spec as Record<string, unknown>).template as Record<string, unknown>).spec as { containers: Container[] };
+  return pod.containers.find((container) => container.name === CONTAINER_NAME) as Container;
+}
+
+function podContainers(object: KubeObject): Container[] {
+  const pod = ((object.spec as Record<string, unknown>).template as Record<string, unknown>).spec as { containers: Container[] };
+  return pod.containers;
+}
+
+/** The settings as 0.16 reads them: the RocksDB path defaults to the image's data directory, not 0.14's. */
+function effectiveSettings(settings: StalwartConfig, isDeclared: Render016Input["isDeclared"]): StalwartConfig {
+  const spec = settings.spec;
+  if (spec.storage.backend !== "rocksdb" || isDeclared("/spec/storage/rocksdb/path")) return settings;
+  return { ...settings, spec: { ...spec, storage: { ...spec.storage, rocksdb: { ...spec.storage.rocksdb, path: DEFAULT_ROCKSDB_PATH_016 } } } };
+}
+
+/** Fields of the TOML lines that 0.16 has no place for, and fields 0.16 needs. */
+export function checkSpec016(spec: StalwartConfigSpec, isDeclared: Render016Input["isDeclared"]): Result[] {
+  const results: Result[] = [];
+  const tomlOnly: [string, string][] = [
+    ["/spec/extraConfig", "0.16 reads no config.toml keys: every setting is an object in the server's store; declare what the schema covers, and change the rest with the web interface or stalwart-cli"],
+    ["/spec/storage/rocksdb/compression", "0.16's RocksDB store has no compression setting"],
+    ["/spec/storage/foundationdb/compression", "0.16's FoundationDB store has no compression setting"],
+    ["/spec/spamFilter/resource", "0.16 downloads its spam rules with a task of its own; configure it in the web interface"],
+    ["/spec/upgrade", "0.16 is reached from 0.15 through recovery mode, not by a first-start migration: follow docs/upgrading.md (0.15 to 0.16) and remove `spec.upgrade`"],
+  ];
+  for (const [pointer, why] of tomlOnly) {
+    if (isDeclared(pointer)) results.push(error(`is not read by Stalwart 0.16: ${why}`, pointer.slice(1).replaceAll("/", ".")));
+  }
+  if (!spec.domains) results.push(error("Stalwart 0.16 needs its mail domains, the default first (the default domain is required): set `spec.domains: [example.com]`", "spec.domains"));
+  const backend = spec.storage.backend;
+  if ((backend === "postgresql" || backend === "mysql") && !spec.storage.sql) {
+    results.push(error(`\`spec.storage.backend\` is ${quote(backend)}: set \`spec.storage.sql\` with the host and the Secret key of the password`, "spec.storage.sql"));
+  }
+  if (spec.storage.sql && backend !== "postgresql" && backend !== "mysql") {
+    results.push(error(`\`spec.storage.sql\` is set but the backend is ${quote(backend)}: set \`spec.storage.backend\` to "postgresql" or "mysql", or remove \`sql\``, "spec.storage.sql"));
+  }
+  const nats = spec.cluster?.nats;
+  if (nats?.auth.enabled && !nats.auth.username) {
+    results.push(error("Stalwart 0.16 reads the NATS user name as a value, not from NATS_USERNAME: set `spec.cluster.nats.auth.username` (the password still comes from the nats-auth component's Secret)", "spec.cluster.nats.auth.username"));
+  }
+  const prometheus = spec.metrics.prometheus;
+  if (prometheus.enabled && prometheus.authentication && !prometheus.username) {
+    results.push(error("Stalwart 0.16 reads the Prometheus user name as a value, not from PROMETHEUS_USERNAME: set `spec.metrics.prometheus.username` (the password still comes from the service-monitor component's Secret)", "spec.metrics.prometheus.username"));
+  }
+  if (spec.cluster?.roles?.bayesTraining) results.push(error("`bayesTraining` was renamed `spamTraining` in 0.15", "spec.cluster.roles.bayesTraining"));
+  return results;
+}
+
+/** Fields of 0.16 that the TOML lines do not read. */
+export function checkSpecToml(spec: StalwartConfigSpec, isDeclared: Render016Input["isDeclared"]): Result[] {
+  const only016: [string, string][] = [
+    ["/spec/domains", "the TOML lines take their domains from the directory"],
+    ["/spec/apply", "the TOML lines read config.toml and need no apply Job"],
+    ["/spec/storage/sql", "PostgreSQL and MySQL storage are rendered for 0.16 only"],
+    ["/spec/cluster/nats/auth/username", "the TOML lines read the user name from NATS_USERNAME (the nats-auth component)"],
+    ["/spec/metrics/prometheus/username", "the TOML lines read the user name from PROMETHEUS_USERNAME (the service-monitor component)"],
+  ];
+  const results = only016.flatMap(([pointer, why]) => (isDeclared(pointer) ? [error(`is read by Stalwart 0.16 only, and \`spec.version\` is ${quote(spec.version)}: ${why}`, pointer.slice(1).replaceAll("/", "."))] : []));
+  const backend = spec.storage.backend;
+  if (backend === "postgresql" || backend === "mysql") {
+    results.push(error(`${quote(backend)} storage is rendered for Stalwart 0.16 only, and \`spec.version\` is ${quote(spec.version)}: use "rocksdb" or "foundationdb", or move to 0.16`, "spec.storage.backend", backend));
+  }
+  return results;
+}
+
+/** The URL the apply Job reaches the plain-HTTP `http` listener at: the mail Service's port for it. */
+function serverUrl(spec: StalwartConfigSpec, mailServices: readonly KubeObject[], probed: readonly string[]): { url?: string; results: Result[] } {
+  if (spec.apply.serverUrl) return { url: spec.apply.serverUrl, results: [] };
+  const listener = spec.listeners.http;
+  if (!listener || listener.enabled === false || listener.tls !== "none") {
+    return { results: [error("the apply Job reaches Stalwart on the plain-HTTP listener `http`, which the settings do not enable: set `spec.apply.serverUrl`", "spec.apply.serverUrl")] };
+  }
+  if (proxyListeners(spec, probed).includes("http")) {
+    return { results: [error("the `http` listener expects PROXY protocol, which the apply Job does not send: set `spec.apply.serverUrl` to a listener without it", "spec.apply.serverUrl")] };
+  }
+  for (const service of mailServices) {
+    const ports = ((service.spec as Record<string, unknown> | undefined)?.ports ?? []) as { name?: string; port?: number; targetPort?: string | number }[];
+    const port = ports.find((candidate) => candidate.targetPort === "http" || candidate.targetPort === listener.port || candidate.name === "http");
+    if (port?.port) return { url: `http://${service.metadata.name}:${port.port}`, results: [] };
+  }
+  return { results: [error("no mail Service has a port to the `http` listener, which the apply Job would reach Stalwart through: set `spec.apply.serverUrl`", "spec.apply.serverUrl")] };
+}
+
+/** Translates what components put on the workload for the TOML lines; changes `object` in place. */
+function translateComponents(object: KubeObject, spec: StalwartConfigSpec, results: Result[]): void {
+  const container = stalwartContainer(object);
+  const ref = refTo(object);
+  const command = container.command;
+  if (command && JSON.stringify(command) !== JSON.stringify(TOML_COMMAND) && JSON.stringify(command) !== JSON.stringify(COMMAND_016)) {
+    results.push({
+      severity: "error",
+      message: `the "stalwart" container's command was changed (${quote(command.join(" "))}), which Stalwart 0.16 cannot keep: it runs ${quote(COMMAND_016.join(" "))}. The node-id-from-hostname component does this: 0.16 leases node ids by host name, so remove the component`,
+      resourceRef: ref,
+      field: { path: `spec.template.spec.containers[name=${CONTAINER_NAME}].command` },
+    });
+  }
+  // 0.16 reads no oauth.key from the environment, no user names from it, and takes node ids from a lease.
+  dropEnv(container, OAUTH_KEY_ENV);
+  dropEnv(container, NATS_USERNAME_ENV);
+  dropEnv(container, PROMETHEUS_USERNAME_ENV);
+  if (spec.cluster?.roles && envVar(container, NODE_ID_ENV)) {
+    setEnv(container, { name: ROLE_ENV, value: `${ROLE_PREFIX}$(${NODE_ID_ENV})` });
+  } else {
+    dropEnv(container, NODE_ID_ENV);
+  }
+  if (spec.fallbackAdmin.enabled && envVar(container, FALLBACK_ADMIN_USER_ENV) && envVar(container, FALLBACK_ADMIN_SECRET_ENV)) {
+    // Kubernetes expands $(VAR) of variables defined earlier in the list: user and secret stay in their Secret.
+    setEnv(container, { name: RECOVERY_ADMIN_ENV, value: `$(${FALLBACK_ADMIN_USER_ENV}):$(${FALLBACK_ADMIN_SECRET_ENV})` });
+  }
+  const reloader = podContainers(object).find((candidate) => candidate.name === TLS_RELOADER);
+  if (reloader) {
+    setEnv(reloader, { name: "URL", value: `http://127.0.0.1:${DEFAULT_PROBE_PORT_016}` });
+    setEnv(reloader, { name: "RELOAD_API", value: "jmap" });
+  }
+}
+
+export function render016(input: Render016Input): Rendered016 {
+  const { instance, isDeclared } = input;
+  const settings = effectiveSettings(input.settings, isDeclared);
+  const spec = settings.spec;
+  const results: Result[] = [...checkSpec016(spec, isDeclared)];
+
+  const fdbClusterFile = envVar(input.workload.container, FDB_CLUSTER_FILE_ENV)?.value;
+  const config = renderConfigJson(spec, { dataPath: spec.storage.rocksdb.path, ...(fdbClusterFile ? { fdbClusterFile } : {}) });
+  let configJson = config.json;
+  const secretEnv: SecretEnv[] = [];
+  const sql = spec.storage.sql;
+  if (sql && (spec.storage.backend === "postgresql" || spec.storage.backend === "mysql")) {
+    const store = sqlStore({ backend: spec.storage.backend, host: sql.host, ...(sql.port ? { port: sql.port } : {}), database: sql.database, user: sql.user, passwordEnv: DB_PASSWORD_ENV, tls: sql.tls });
+    configJson = configJsonOf(store);
+    secretEnv.push({ name: DB_PASSWORD_ENV, secretKeyRef: { name: sql.passwordSecretRef.name, key: sql.passwordSecretRef.key } });
+  }
+  results.push(...config.results);
+
+  const copy = deepClone(input.wired);
+  translateComponents(copy, spec, results);
+  // Unset, Stalwart builds the same `https://<defaultHostname>` from the plan's SystemSettings.
+  const wired = wireWorkload016(copy, { ...(spec.publicUrl ? { publicUrl: spec.publicUrl } : {}), secretEnv });
+  results.push(...wired.results);
+  const workload = findWorkload([wired.object]).workload ?? input.workload;
+
+  const tlsDirectory = mountedSecret(workload, TLS_VOLUME)?.mountPath;
+  const probed = ["http"];
+  const ids = spec.cluster?.roles ? nodeIds(workload).ids : undefined;
+  const plan = renderPlan(spec, {
+    domains: spec.domains ?? [],
+    ...(tlsDirectory ? { tlsDirectory } : {}),
+    probedListeners: probed,
+    ...(spec.cluster?.nats.auth.username ? { natsUsername: spec.cluster.nats.auth.username } : {}),
+    ...(spec.metrics.prometheus.username ? { prometheusUsername: spec.metrics.prometheus.username } : {}),
+    ...(ids ? { clusterNodeIds: ids } : {}),
+  });
+  // The plan's own "needs" errors repeat checkSpec016's clearer ones; keep the rest.
+  results.push(...plan.results.filter((result) => !/reads the (NATS|Prometheus) user name|needs a default domain/.test(result.message)));
+
+  const url = serverUrl(spec, input.mailServices, probed);
+  results.push(...url.results);
+  const bootHash = sha256Hex(plan.operations.filter((operation) => BOOT_OBJECTS.has(operation.object)).map((operation) => JSON.stringify(operation)).join("\n"));
+  const image = withReleaseTag(input.workload.container.image ?? "stalwartlabs/stalwart", LINES[spec.version].release);
+  const job = url.url
+    ? renderApplyJob({
+        plan: plan.ndjson,
+        instance: { base: instance.rename(instance.base), ...(input.workload.object.metadata.namespace ? { namespace: input.workload.object.metadata.namespace } : {}) },
+        serverUrl: url.url,
+        credentialsSecret: spec.apply.credentialsSecret,
+        useToken: spec.apply.useToken,
+        cliImage: spec.apply.cliImage,
+        waitImage: image,
+        argoCdHook: spec.apply.argoCdHook,
+        restart: { workload: { kind: input.workload.kind, name: input.workload.object.metadata.name }, bootHash },
+      })
+    : { objects: [], results: [] };
+  results.push(...job.results.map((result) => (result.field?.path && !result.field.path.startsWith("spec") ? { ...result, field: { path: "spec.apply" } } : result)));
+
+  // A changed data store restarts the pods; the plan does not (the Job applies it to the running server).
+  const template = (wired.object.spec as Record<string, Record<string, unknown>>).template as { metadata: { annotations: Record<string, string> } };
+  template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION] = sha256Hex(configJson);
+  const owned = job.objects.map((object) => ({ ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [GENERATED_BY_ANNOTATION]: instance.owner } } }));
+  return { configJson, settings, workload: wired.object, objects: owned, results, operations: plan.operations.length };
+}

@@ -123,7 +123,7 @@ export function transform(input: TransformInput): TransformOutput {
   let wired = wireWorkload(workload, { checksum: rendered ? sha256Hex(rendered.toml) : "", owner, secrets, ...(configMap.existing ? {} : { createdConfigMap: configMap.name ?? "" }) });
   wireLine(wired, settings.spec, ownTags);
   // 0.16: config.json, the workload wired for it, the plan and the Job that applies it; checked as 0.16 runs them.
-  const v016 = toml ? undefined : render016({ settings, workload, wired, instance, mailServices: services, isDeclared });
+  const v016 = toml ? undefined : render016({ settings, workload, wired, instance, mailServices: [...services, ...generated.objects.filter((object) => object.kind === "Service")], isDeclared });
   const checked = v016 ? findWorkload([v016.workload]).workload ?? workload : workload;
   const objects = [...generated.objects, ...(v016?.objects ?? [])];
   const results = attribute(

@@ -8,6 +8,7 @@ import { enabledListeners, proxyListeners } from "../render/config/listeners.js"
 import { FALLBACK_ADMIN_SECRET_ENV, FALLBACK_ADMIN_USER_ENV, PROMETHEUS_PASSWORD_ENV, PROMETHEUS_USERNAME_ENV } from "../render/config/operations.js";
 import { probedListenerIds, type Workload } from "../render/workload.js";
 import { checkCredentials } from "./credentials.js";
+import { isTomlLine } from "../lines.js";
 import { mountHolding } from "./storage.js";
 
 export const LOG_VOLUME = "logs";
@@ -60,7 +61,7 @@ export function checkOperations(settings: StalwartConfig, workload: Workload): R
   return [
     ...checkFileTracer(settings, workload),
     ...checkCredentials(workload, fallbackAdmin.enabled, [FALLBACK_ADMIN_USER_ENV, FALLBACK_ADMIN_SECRET_ENV], "fallback-admin", "spec.fallbackAdmin.enabled"),
-    ...checkCredentials(workload, metrics.prometheus.enabled && metrics.prometheus.authentication, [PROMETHEUS_USERNAME_ENV, PROMETHEUS_PASSWORD_ENV], "service-monitor", "spec.metrics.prometheus.enabled"),
+    ...checkCredentials(workload, metrics.prometheus.enabled && metrics.prometheus.authentication, isTomlLine(settings.spec.version) ? [PROMETHEUS_USERNAME_ENV, PROMETHEUS_PASSWORD_ENV] : [PROMETHEUS_PASSWORD_ENV], "service-monitor", "spec.metrics.prometheus.enabled"),
     ...checkProxyProtocol(settings, workload),
   ];
 }

@@ -12,7 +12,6 @@ import { LINES } from "../../lines.js";
 import { nodeIds } from "../../checks/cluster.js";
 import { NATS_USERNAME_ENV, NODE_ID_ENV } from "../config/cluster.js";
 import { OAUTH_KEY_ENV } from "../config/first-boot.js";
-import { proxyListeners } from "../config/listeners.js";
 import { FALLBACK_ADMIN_SECRET_ENV, FALLBACK_ADMIN_USER_ENV, PROMETHEUS_USERNAME_ENV } from "../config/operations.js";
 import { withReleaseTag } from "../image.js";
 import { GENERATED_BY_ANNOTATION, type Instance } from "../generated.js";
@@ -135,15 +134,14 @@ export function checkSpecToml(spec: StalwartConfigSpec, isDeclared: Render016Inp
 }
 
 /** The URL the apply Job reaches the plain-HTTP `http` listener at: the mail Service's port for it. */
-function serverUrl(spec: StalwartConfigSpec, mailServices: readonly KubeObject[], probed: readonly string[]): { url?: string; results: Result[] } {
+function serverUrl(spec: StalwartConfigSpec, mailServices: readonly KubeObject[]): { url?: string; results: Result[] } {
   if (spec.apply.serverUrl) return { url: spec.apply.serverUrl, results: [] };
   const listener = spec.listeners.http;
   if (!listener || listener.enabled === false || listener.tls !== "none") {
     return { results: [error("the apply Job reaches Stalwart on the plain-HTTP listener `http`, which the settings do not enable: set `spec.apply.serverUrl`", "spec.apply.serverUrl")] };
   }
-  if (proxyListeners(spec, probed).includes("http")) {
-    return { results: [error("the `http` listener expects PROXY protocol, which the apply Job does not send: set `spec.apply.serverUrl` to a listener without it", "spec.apply.serverUrl")] };
-  }
+  // With PROXY protocol on `http`, Stalwart still takes plain connections from outside the trusted networks
+  // (crates/common/src/network/listen.rs at v0.16.18, line 130): the Job's pod address must not be in them.
   for (const service of mailServices) {
     const ports = ((service.spec as Record<string, unknown> | undefined)?.ports ?? []) as { name?: string; port?: number; targetPort?: string | number }[];
     const port = ports.find((candidate) => candidate.targetPort === "http" || candidate.targetPort === listener.port || candidate.name === "http");
@@ -224,7 +222,7 @@ export function render016(input: Render016Input): Rendered016 {
   // The plan's own "needs" errors repeat checkSpec016's clearer ones; keep the rest.
   results.push(...plan.results.filter((result) => !/reads the (NATS|Prometheus) user name|needs a default domain/.test(result.message)));
 
-  const url = serverUrl(spec, input.mailServices, probed);
+  const url = serverUrl(spec, input.mailServices);
   results.push(...url.results);
   const bootHash = sha256Hex(plan.operations.filter((operation) => BOOT_OBJECTS.has(operation.object)).map((operation) => JSON.stringify(operation)).join("\n"));
   const image = withReleaseTag(input.workload.container.image ?? "stalwartlabs/stalwart", LINES[spec.version].release);

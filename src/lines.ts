@@ -11,6 +11,8 @@ export type TomlLine = "0.14" | "0.15";
 export interface LineFacts {
   /** The release whose image tag an untagged Stalwart image gets. */
   release: string;
+  /** Where RocksDB keeps its data unless `spec.storage.rocksdb.path` says otherwise: on the data volume's mount. */
+  rocksDbPath: string;
   /** The line whose data this one migrates at its first start, if any. */
   upgradesFrom?: Line;
   /**
@@ -30,10 +32,12 @@ export interface LineFacts {
 export const LINES: Readonly<Record<Line, LineFacts>> = {
   "0.14": {
     release: "v0.14.1",
+    rocksDbPath: "/opt/stalwart/data",
     webadmin: "https://github.com/stalwartlabs/webadmin/releases/download/v0.1.33/webadmin.zip",
   },
   "0.15": {
     release: "v0.15.5",
+    rocksDbPath: "/opt/stalwart/data",
     upgradesFrom: "0.14",
     webadmin: "https://github.com/stalwartlabs/webadmin/releases/download/v0.1.37/webadmin.zip",
     spamFilter: "https://github.com/stalwartlabs/spam-filter/releases/download/v2.0.5/spam-filter.toml",
@@ -44,6 +48,8 @@ export const LINES: Readonly<Record<Line, LineFacts>> = {
   // webui, made for the current line), so the line pins none.
   "0.16": {
     release: "v0.16.18",
+    // The image's WORKDIR and VOLUME (Dockerfile.build at v0.16.18) is /var/lib/stalwart, where the claim goes.
+    rocksDbPath: "/var/lib/stalwart/data",
     upgradesFrom: "0.15",
   },
 };
@@ -117,3 +123,8 @@ export function keyNotReadBy(line: Line, key: string): KeyChange | undefined {
 
 /** Store types one line knows and the other does not (store/src/backend at v0.15.5: `meilisearch` is new). */
 export const STORE_TYPES_ADDED: Readonly<Record<string, Line>> = { meilisearch: "0.15" };
+
+/** The RocksDB directory the settings mean: theirs, or the line's default. */
+export function rocksDbPath(spec: { version: Line; storage: { rocksdb: { path?: string } } }): string {
+  return spec.storage.rocksdb.path ?? LINES[spec.version].rocksDbPath;
+}

@@ -132,7 +132,7 @@ export function transform(input: TransformInput): TransformOutput {
       ...configMap.results,
       ...checkWorkloadNames(workload),
       ...(toml ? checkSpecToml(settings.spec, isDeclared) : []),
-      ...checkAll(v016?.settings ?? settings, checked),
+      ...checkAll(settings, checked),
       ...checkLine(settings, workload, mayHoldEarlierOutput, ownTags),
       ...generated.results,
       ...checkGeneratedNames(objects),

@@ -3,7 +3,7 @@
  * FoundationDB needs the fdb component's cluster file and an image built with FoundationDB support.
  */
 import { withReleaseTag } from "../render/image.js";
-import { LINES } from "../lines.js";
+import { LINES, rocksDbPath } from "../lines.js";
 import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
 import { envVar, FDB_CLUSTER_FILE_ENV, volumeNamed, type Workload } from "../render/workload.js";
@@ -25,7 +25,7 @@ export function mountHolding(workload: Workload, path: string) {
 
 function checkRocksDb(settings: StalwartConfig, workload: Workload): Result[] {
   const results: Result[] = [];
-  const path = settings.spec.storage.rocksdb.path;
+  const path = rocksDbPath(settings.spec);
   if (workload.replicas > 1) {
     results.push({
       severity: "error",

@@ -1,4 +1,5 @@
 /** `storage.*`, the store behind them and the internal directory on it. */
+import { rocksDbPath } from "../../lines.js";
 import type { StalwartConfigSpec } from "../../settings/validate.js";
 import { entry, type ConfigEntry } from "./entries.js";
 
@@ -14,7 +15,7 @@ function rocksDbStore(spec: StalwartConfigSpec): ConfigEntry[] {
   const field = "spec.storage.rocksdb";
   return [
     entry("store.rocksdb.type", "rocksdb", "spec.storage.backend"),
-    entry("store.rocksdb.path", rocksdb.path, `${field}.path`),
+    entry("store.rocksdb.path", rocksDbPath(spec), `${field}.path`),
     entry("store.rocksdb.compression", rocksdb.compression, `${field}.compression`),
   ];
 }

@@ -226,6 +226,16 @@ export interface ClusterRole {
   readonly listeners: { readonly "@type": "EnableAll" };
 }
 
+/**
+ * schema.json at v0.16.18, object `Application` (`x:Application`, label `description`): a web application the
+ * server downloads and serves. Only the fields the plan sets; the rest keep what the server has.
+ */
+export interface Application {
+  readonly description: string;
+  readonly resourceUrl: string;
+  readonly urlPrefix: JmapSet;
+}
+
 // Plan operations ------------------------------------------------------------------------------------------------
 
 /** What each object name of the plan carries. */
@@ -235,6 +245,7 @@ export interface PlanObjects {
   NetworkListener: NetworkListener;
   Tracer: Tracer;
   ClusterRole: ClusterRole;
+  Application: Application;
 }
 
 /** What each singleton's `update` carries. */

@@ -277,6 +277,22 @@ function tracers(plan: PlanBuilder, spec: StalwartConfigSpec): void {
   plan.add({ "@type": "reconcile", object: "Tracer", matchOn: "*", value }, "spec.tracer");
 }
 
+/**
+ * The web interface's bundle, when `spec.webadmin.resource` names a mirror. Matched on the description the
+ * server gives the Application it inserts at first start (crates/common/src/manager/defaults.rs at v0.16.18,
+ * lines 57-77), so the plan changes that one rather than adding a second.
+ */
+export const WEB_INTERFACE = "Stalwart Web Interface";
+
+function webInterface(plan: PlanBuilder, spec: StalwartConfigSpec): void {
+  const resource = spec.webadmin.resource;
+  if (!resource) return;
+  plan.add(
+    { "@type": "upsert", object: "Application", matchOn: ["description"], value: { webui: { description: WEB_INTERFACE, resourceUrl: resource, urlPrefix: jmapSet(["/admin", "/account"]) } } },
+    "spec.webadmin.resource",
+  );
+}
+
 function metrics(plan: PlanBuilder, spec: StalwartConfigSpec, context: PlanContext): void {
   const { prometheus: settings, openTelemetry: otel } = spec.metrics;
   let prometheus: MetricsPrometheus = { "@type": "Disabled" };
@@ -358,5 +374,6 @@ export function renderPlan(spec: StalwartConfigSpec, context: PlanContext): Rend
   tracers(plan, spec);
   metrics(plan, spec, context);
   clusterRoles(plan, spec, context);
+  webInterface(plan, spec);
   return { operations: plan.operations, fields: plan.fields, ndjson: planNdjson(plan.operations), results: plan.results };
 }

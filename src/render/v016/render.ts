@@ -8,7 +8,7 @@ import { CONFIG_CHECKSUM_ANNOTATION, deepClone, type KubeObject } from "../../ku
 import { quote, refTo, type Result } from "../../results.js";
 import { sha256Hex } from "../../sha256.js";
 import type { StalwartConfig, StalwartConfigSpec } from "../../settings/validate.js";
-import { LINES } from "../../lines.js";
+import { LINES, rocksDbPath } from "../../lines.js";
 import { nodeIds } from "../../checks/cluster.js";
 import { NATS_USERNAME_ENV, NODE_ID_ENV } from "../config/cluster.js";
 import { OAUTH_KEY_ENV } from "../config/first-boot.js";
@@ -23,8 +23,6 @@ import { COMMAND_016, DATA_DIRECTORY_016, DEFAULT_PROBE_PORT_016, wireWorkload01
 
 /** The command base/pod gives the TOML lines; anything else is a component's, which 0.16 cannot run. */
 const TOML_COMMAND = ["/usr/local/bin/stalwart", "--config", "/opt/stalwart/etc/config.toml"];
-/** Where 0.16 keeps RocksDB unless `spec.storage.rocksdb.path` says otherwise: under the image's data directory. */
-export const DEFAULT_ROCKSDB_PATH_016 = `${DATA_DIRECTORY_016}/data`;
 /** The variable the SQL DataStore's password reaches the server in (config.json names it, never the value). */
 export const DB_PASSWORD_ENV = "STALWART_DB_PASSWORD";
 export const RECOVERY_ADMIN_ENV = "STALWART_RECOVERY_ADMIN";
@@ -48,8 +46,6 @@ export interface Render016Input {
 
 export interface Rendered016 {
   configJson: string;
-  /** The settings with 0.16's effective values (the RocksDB path), for the checks. */
-  settings: StalwartConfig;
   workload: KubeObject;
   objects: KubeObject[];
   results: Result[];
@@ -74,13 +70,6 @@ function stalwartContainer(object: KubeObject): Container {
 function podContainers(object: KubeObject): Container[] {
   const pod = ((object.spec as Record<string, unknown>).template as Record<string, unknown>).spec as { containers: Container[] };
   return pod.containers;
-}
-
-/** The settings as 0.16 reads them: the RocksDB path defaults to the image's data directory, not 0.14's. */
-function effectiveSettings(settings: StalwartConfig, isDeclared: Render016Input["isDeclared"]): StalwartConfig {
-  const spec = settings.spec;
-  if (spec.storage.backend !== "rocksdb" || isDeclared("/spec/storage/rocksdb/path")) return settings;
-  return { ...settings, spec: { ...spec, storage: { ...spec.storage, rocksdb: { ...spec.storage.rocksdb, path: DEFAULT_ROCKSDB_PATH_016 } } } };
 }
 
 /** Fields of the TOML lines that 0.16 has no place for, and fields 0.16 needs. */
@@ -185,12 +174,12 @@ function translateComponents(object: KubeObject, spec: StalwartConfigSpec, resul
 
 export function render016(input: Render016Input): Rendered016 {
   const { instance, isDeclared } = input;
-  const settings = effectiveSettings(input.settings, isDeclared);
+  const settings = input.settings;
   const spec = settings.spec;
   const results: Result[] = [...checkSpec016(spec, isDeclared)];
 
   const fdbClusterFile = envVar(input.workload.container, FDB_CLUSTER_FILE_ENV)?.value;
-  const config = renderConfigJson(spec, { dataPath: spec.storage.rocksdb.path, ...(fdbClusterFile ? { fdbClusterFile } : {}) });
+  const config = renderConfigJson(spec, { dataPath: rocksDbPath(spec), ...(fdbClusterFile ? { fdbClusterFile } : {}) });
   let configJson = config.json;
   const secretEnv: SecretEnv[] = [];
   const sql = spec.storage.sql;
@@ -245,5 +234,5 @@ export function render016(input: Render016Input): Rendered016 {
   const template = (wired.object.spec as Record<string, Record<string, unknown>>).template as { metadata: { annotations: Record<string, string> } };
   template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION] = sha256Hex(configJson);
   const owned = job.objects.map((object) => ({ ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [GENERATED_BY_ANNOTATION]: instance.owner } } }));
-  return { configJson, settings, workload: wired.object, objects: owned, results, operations: plan.operations.length };
+  return { configJson, workload: wired.object, objects: owned, results, operations: plan.operations.length };
 }

@@ -62,9 +62,10 @@ const BOOT_OBJECTS_PATTERN = BOOT_OBJECTS_ANNOTATION.replaceAll(".", "[.]");
 /**
  * The `restart` container's script; a constant: BOOT_HASH and WORKLOAD_PATH (`statefulsets/<name>`) come from
  * env. KUBERNETES_API and SERVICEACCOUNT_DIR are there for the tests, which play the API server over plain
- * HTTP. No jq in the image: the annotation is matched as text in the part after `"template":`, the pod
- * template (managedFields say `"f:template"`, last-applied-configuration escapes its quotes). The token goes
- * to curl through a pipe, not its arguments, and nothing is written to the read-only root filesystem.
+ * HTTP. No jq in the image: the annotation is matched as text between `"template":` and the next `"spec"`,
+ * the pod template's metadata, which the API server writes before its spec (managedFields say
+ * `"f:template"`, last-applied-configuration escapes its quotes). The token goes to curl through a pipe, not
+ * its arguments, and nothing is written to the read-only root filesystem.
  */
 export const RESTART_SCRIPT = `set -euo pipefail
 sa=\${SERVICEACCOUNT_DIR:-/var/run/secrets/kubernetes.io/serviceaccount}
@@ -103,6 +104,7 @@ call GET
 template=$body
 after_template='"template"[[:space:]]*:(.*)'
 if [[ $body =~ $after_template ]]; then template=\${BASH_REMATCH[1]}; fi
+template=\${template%%'"spec"'*}
 key='"${BOOT_OBJECTS_PATTERN}"[[:space:]]*:[[:space:]]*"'
 if [[ $template =~ $key$BOOT_HASH'"' ]]; then
   echo "restart: $WORKLOAD_PATH already runs with boot-time objects $BOOT_HASH: nothing Stalwart reads only at boot changed, no restart"

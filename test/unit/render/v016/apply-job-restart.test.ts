@@ -168,14 +168,19 @@ test("no annotation yet: exactly one strategic merge PATCH that sets it, exit 0 
 });
 
 test("another digest on the pod template: PATCH, even when the new digest appears outside the template", async () => {
-  for (const spaced of [false, true]) {
-    const api = await fakeApi((method) => (method === "GET" ? ok(statefulSet({ [BOOT_OBJECTS_ANNOTATION]: OLD_HASH }, BOOT_HASH), spaced) : ok({})));
+  for (const [spaced, previous] of [
+    [false, OLD_HASH],
+    [true, OLD_HASH],
+    // Equality, not a prefix.
+    [false, `${BOOT_HASH}00`],
+  ] as const) {
+    const api = await fakeApi((method) => (method === "GET" ? ok(statefulSet({ [BOOT_OBJECTS_ANNOTATION]: previous }, BOOT_HASH), spaced) : ok({})));
     try {
       const result = await run(restartContainer(), `http://127.0.0.1:${api.port}`);
       assert.equal(result.code, 0, result.stderr);
-      assert.deepEqual(api.seen.map((seen) => seen.method), ["GET", "PATCH"]);
+      assert.deepEqual(api.seen.map((seen) => seen.method), ["GET", "PATCH"], previous);
       assert.deepEqual(JSON.parse(api.seen[1]!.body), EXPECTED_PATCH);
-      assert.match(result.stdout, new RegExp(`had ${OLD_HASH}`));
+      assert.match(result.stdout, new RegExp(`had ${previous}$`, "m"));
     } finally {
       api.close();
     }

@@ -2,10 +2,10 @@
  * A Job that applies a Stalwart 0.16 plan (plan.ts) with `stalwart-cli apply`, then triggers the reload actions,
  * and the immutable ConfigMap it reads both files from. Pure: the same input gives the same bytes.
  *
- * Names carry a hash of what the pod does, so a changed plan (or image, URL, credentials Secret) gives a new Job
- * that runs, and re-applying the same manifests gives the same Job, which Kubernetes does not run again. The hash
- * covers every input the pod template depends on, not only plan and CLI image: a Job's `spec.template` is
- * immutable, and a same-named Job with another template would make `kubectl apply` fail.
+ * Names carry a hash of what the pod does, so a changed plan (or image, URL, credentials Secret, restart input)
+ * gives a new Job that runs, and re-applying the same manifests gives the same Job, which Kubernetes does not run
+ * again. The hash covers every input the pod template depends on, not only plan and CLI image: a Job's
+ * `spec.template` is immutable, and a same-named Job with another template would make `kubectl apply` fail.
  *
  * The pod, in order:
  * 1. initContainer `wait` (the Stalwart image, which has curl): polls `/healthz/ready`, since the CLI has no
@@ -328,6 +328,7 @@ export function renderApplyJob(input: ApplyJobInput): RenderedApplyJob {
 
   // Plain resources, not hooks: with `argoCdHook`, Argo CD syncs them before it creates the PostSync Job.
   const rbac: KubeObject[] = [
+    // No token by default: the Job's pod asks for one (automountServiceAccountToken on the pod wins).
     { apiVersion: "v1", kind: "ServiceAccount", metadata: metadata(accountName), automountServiceAccountToken: false },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { KubeObject } from "../../../../src/kube.ts";
-import { ARGOCD_HOOK_ANNOTATION, ARGOCD_HOOK_DELETE_POLICY_ANNOTATION, DEFAULT_CLI_IMAGE, PLAN_KEY, RELOAD_KEY, renderApplyJob, type ApplyJobInput } from "../../../../src/render/v016/apply-job.ts";
+import {
+  ARGOCD_HOOK_ANNOTATION,
+  ARGOCD_HOOK_DELETE_POLICY_ANNOTATION,
+  DEFAULT_CLI_IMAGE,
+  PLAN_KEY,
+  RELOAD_KEY,
+  RESTART_SCRIPT,
+  renderApplyJob,
+  type ApplyJobInput,
+} from "../../../../src/render/v016/apply-job.ts";
 import { renderPlan } from "../../../../src/render/v016/plan.ts";
 import { allSchemaProblems } from "../../../support/kube-schemas.ts";
 import { typeProblems } from "../../../support/typed-models.ts";
@@ -31,8 +40,23 @@ const kind = (objects: readonly KubeObject[], name: string) => {
 };
 const podOf = (job: Obj) => job.spec.template.spec as Obj;
 const allContainers = (job: Obj): Obj[] => [...(podOf(job).initContainers as Obj[]), ...(podOf(job).containers as Obj[])];
+/** The containers that run stalwart-cli, and so read the plan and the credentials. */
+const cliContainers = (job: Obj): Obj[] => allContainers(job).filter((c) => c.name === "apply" || c.name === "reload");
 
-const variants: Partial<ApplyJobInput>[] = [{}, { useToken: true }, { argoCdHook: true }, { instance: { base: "corp-stalwart" } }, ...plans.map((plan) => ({ plan }))];
+const BOOT_HASH = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const restartOf = (kind: "Deployment" | "StatefulSet" = "StatefulSet", name = "stalwart", bootHash = BOOT_HASH): ApplyJobInput["restart"] => ({ workload: { kind, name }, bootHash });
+const RBAC_KINDS = ["ServiceAccount", "Role", "RoleBinding"];
+
+const variants: Partial<ApplyJobInput>[] = [
+  {},
+  { useToken: true },
+  { argoCdHook: true },
+  { instance: { base: "corp-stalwart" } },
+  ...plans.map((plan) => ({ plan })),
+  { restart: restartOf() },
+  { restart: restartOf("Deployment"), argoCdHook: true, useToken: true },
+  { restart: restartOf(), instance: { base: "corp-stalwart" } },
+];
 
 test("every variant is valid against the upstream schemas and their typed models", async () => {
   for (const variant of variants) {
@@ -48,10 +72,12 @@ test("the pod meets Pod Security restricted, with a read-only root and an emptyD
     assert.deepEqual(restrictedViolations(job), []);
     const pod = podOf(job);
     assert.equal(pod.restartPolicy, "Never");
-    assert.equal(pod.automountServiceAccountToken, false);
+    // A token only for the restart step, which calls the Kubernetes API.
+    assert.equal(pod.automountServiceAccountToken, variant.restart !== undefined);
+    assert.deepEqual(allContainers(job).map((c) => c.name), variant.restart ? ["wait", "apply", "reload", "restart"] : ["wait", "apply", "reload"]);
     for (const container of allContainers(job)) assert.equal(container.securityContext.readOnlyRootFilesystem, true, container.name);
     const cache = (pod.volumes as Obj[]).find((volume) => volume.emptyDir);
-    for (const container of allContainers(job).filter((c) => c.name !== "wait")) {
+    for (const container of cliContainers(job)) {
       const cacheHome = (container.env as Obj[]).find((env) => env.name === "XDG_CACHE_HOME")?.value;
       assert.ok((container.volumeMounts as Obj[]).some((mount) => mount.name === cache?.name && mount.mountPath === cacheHome && !mount.readOnly), container.name);
     }
@@ -113,7 +139,7 @@ test("the Job mounts exactly the ConfigMap it names, in every container that rea
     const configMapVolumes = (podOf(job).volumes as Obj[]).filter((volume) => volume.configMap);
     assert.deepEqual(configMapVolumes.map((volume) => volume.configMap.name), [configMap.metadata.name]);
     assert.equal(configMap.metadata.namespace, job.metadata.namespace);
-    for (const container of allContainers(job).filter((c) => c.name !== "wait")) {
+    for (const container of cliContainers(job)) {
       assert.ok((container.volumeMounts as Obj[]).some((mount) => mount.name === configMapVolumes[0]!.name && mount.mountPath === "/plan"), container.name);
     }
   }
@@ -123,10 +149,12 @@ test("credentials come only from the Secret by secretKeyRef, never as values", (
   for (const [variant, keys] of [
     [{}, ["username", "password"]],
     [{ useToken: true }, ["token"]],
+    [{ restart: restartOf() }, ["username", "password"]],
   ] as const) {
     const objects = render(variant);
     const job = kind(objects, "Job");
-    for (const container of allContainers(job).filter((c) => c.name !== "wait")) {
+    assert.equal(cliContainers(job).length, 2);
+    for (const container of cliContainers(job)) {
       const env = container.env as Obj[];
       assert.deepEqual(env.filter((e) => "value" in e).map((e) => e.name).sort(), ["STALWART_URL", "XDG_CACHE_HOME"]);
       const refs = env.filter((e) => e.valueFrom).map((e) => e.valueFrom.secretKeyRef as Obj);
@@ -156,10 +184,116 @@ test("inputs the pod could not use are errors, with no objects", () => {
     [{ serverUrl: "http://admin:pw@stalwart:8080" }, /credentials/],
     [{ credentialsSecret: "Not_A_Name" }, /credentialsSecret/],
     [{ instance: { base: "x".repeat(50) } }, /at most 63/],
+    [{ restart: restartOf("StatefulSet", "stalwart", "ABCDEF12") }, /restart\.bootHash must be a lower-case hex digest/],
+    [{ restart: restartOf("StatefulSet", "stalwart", "abc") }, /restart\.bootHash/],
+    [{ restart: restartOf("StatefulSet", "stalwart", `${BOOT_HASH}"; reboot`) }, /restart\.bootHash/],
+    [{ restart: restartOf("StatefulSet", "Stalwart_1") }, /restart\.workload\.name "Stalwart_1"/],
+    [{ restart: { workload: { kind: "DaemonSet" as "StatefulSet", name: "stalwart" }, bootHash: BOOT_HASH } }, /Deployment or StatefulSet, not "DaemonSet"/],
+    [{ restart: { workload: { kind: "toString" as "StatefulSet", name: "stalwart" }, bootHash: BOOT_HASH } }, /not "toString"/],
   ];
   for (const [overrides, message] of cases) {
     const rendered = renderApplyJob(input(overrides));
     assert.deepEqual(rendered.objects, [], JSON.stringify(overrides));
     assert.ok(rendered.results.some((result) => result.severity === "error" && message.test(result.message)), `${JSON.stringify(overrides)}: ${JSON.stringify(rendered.results)}`);
   }
+});
+
+test("a restart problem names its field", () => {
+  const rendered = renderApplyJob(input({ restart: restartOf("StatefulSet", "stalwart", "nothex00") }));
+  assert.deepEqual(rendered.results.map((result) => [result.severity, result.field?.path]), [["error", "restart.bootHash"]]);
+});
+
+test("without restart: no ServiceAccount, Role or RoleBinding, no token, the reload is the last container", () => {
+  for (const variant of variants.filter((v) => !v.restart)) {
+    const objects = render(variant);
+    assert.deepEqual(objects.map((object) => object.kind), ["ConfigMap", "Job"]);
+    const pod = podOf(kind(objects, "Job"));
+    assert.equal("serviceAccountName" in pod, false);
+    assert.equal(pod.automountServiceAccountToken, false);
+    assert.deepEqual((pod.containers as Obj[]).map((c) => c.name), ["reload"]);
+  }
+});
+
+test("with restart: the ServiceAccount, Role and RoleBinding first, the reload an initContainer, then the restart container", () => {
+  const objects = render({ restart: restartOf() });
+  assert.deepEqual(objects.map((object) => object.kind), [...RBAC_KINDS, "ConfigMap", "Job"]);
+  const job = kind(objects, "Job");
+  const pod = podOf(job);
+  assert.deepEqual((pod.initContainers as Obj[]).map((c) => c.name), ["wait", "apply", "reload"]);
+  assert.deepEqual((pod.containers as Obj[]).map((c) => c.name), ["restart"]);
+  assert.deepEqual((pod.initContainers as Obj[])[2]!.args, ["apply", "--file", `/plan/${RELOAD_KEY}`]);
+  assert.equal(pod.serviceAccountName, "stalwart-apply");
+  assert.equal(pod.automountServiceAccountToken, true);
+  for (const rbacKind of RBAC_KINDS) {
+    const object = kind(objects, rbacKind);
+    assert.equal(object.metadata.name, "stalwart-apply", rbacKind);
+    assert.equal(object.metadata.namespace, "mail", rbacKind);
+    assert.deepEqual(object.metadata.labels, job.metadata.labels, rbacKind);
+  }
+  const unnamespaced = render({ restart: restartOf(), instance: { base: "stalwart" } });
+  for (const object of unnamespaced) assert.equal("namespace" in object.metadata, false, object.kind);
+  assert.deepEqual(kind(unnamespaced, "RoleBinding").subjects, [{ kind: "ServiceAccount", name: "stalwart-apply" }]);
+});
+
+test("the Role grants get and patch on the one workload and nothing else; the RoleBinding gives it to the Job's ServiceAccount", () => {
+  for (const [workloadKind, resource] of [
+    ["StatefulSet", "statefulsets"],
+    ["Deployment", "deployments"],
+  ] as const) {
+    const objects = render({ restart: restartOf(workloadKind, "mail-stalwart") });
+    assert.deepEqual(kind(objects, "Role").rules, [{ apiGroups: ["apps"], resources: [resource], resourceNames: ["mail-stalwart"], verbs: ["get", "patch"] }]);
+    const binding = kind(objects, "RoleBinding");
+    assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: kind(objects, "Role").metadata.name });
+    assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: podOf(kind(objects, "Job")).serviceAccountName, namespace: "mail" }]);
+    assert.equal(kind(objects, "ServiceAccount").metadata.name, podOf(kind(objects, "Job")).serviceAccountName);
+  }
+});
+
+test("the ServiceAccount, Role and RoleBinding are valid against the upstream schemas and their typed models", async () => {
+  const rbac = render({ restart: restartOf() }).filter((object) => RBAC_KINDS.includes(object.kind));
+  assert.deepEqual(rbac.map((object) => object.kind), RBAC_KINDS);
+  assert.deepEqual(await allSchemaProblems(rbac), []);
+  assert.deepEqual(typeProblems(rbac), []);
+  // The checks can fail: a Role whose verbs are a string, not a list.
+  const broken = { ...rbac[1]!, rules: [{ apiGroups: ["apps"], resources: ["statefulsets"], verbs: "get" }] };
+  assert.notDeepEqual(await allSchemaProblems([broken]), []);
+});
+
+test("the restart container runs the constant script in the Stalwart image; the digest and workload come by env", () => {
+  for (const [workloadKind, path] of [
+    ["StatefulSet", "statefulsets/stalwart"],
+    ["Deployment", "deployments/stalwart"],
+  ] as const) {
+    const job = kind(render({ restart: restartOf(workloadKind) }), "Job");
+    const restart = (podOf(job).containers as Obj[])[0]!;
+    assert.equal(restart.image, "docker.io/stalwartlabs/stalwart:v0.16.18");
+    assert.deepEqual(restart.command, ["bash", "-c", RESTART_SCRIPT]);
+    assert.deepEqual(restart.env, [
+      { name: "BOOT_HASH", value: BOOT_HASH },
+      { name: "WORKLOAD_PATH", value: path },
+    ]);
+    assert.equal("volumeMounts" in restart, false);
+  }
+  assert.doesNotMatch(RESTART_SCRIPT, new RegExp(BOOT_HASH));
+});
+
+test("the Job's name changes with the restart input; the ServiceAccount, Role and RoleBinding names do not", () => {
+  const names = (objects: readonly KubeObject[]) => objects.map((object) => object.metadata.name);
+  const without = kind(render(), "Job").metadata.name;
+  const withRestart = render({ restart: restartOf() });
+  const job = kind(withRestart, "Job").metadata.name;
+  assert.notEqual(job, without);
+  assert.equal(kind(render({ restart: restartOf() }), "Job").metadata.name, job);
+  for (const other of [restartOf("StatefulSet", "stalwart", BOOT_HASH.replace("0", "1")), restartOf("Deployment"), restartOf("StatefulSet", "stalwart-2")]) {
+    const objects = render({ restart: other });
+    assert.notEqual(kind(objects, "Job").metadata.name, job, JSON.stringify(other));
+    assert.notEqual(kind(objects, "ConfigMap").metadata.name, kind(withRestart, "ConfigMap").metadata.name);
+    assert.deepEqual(names(objects).slice(0, 3), names(withRestart).slice(0, 3));
+  }
+});
+
+test("with an Argo CD hook, only the Job is a hook: the ServiceAccount, Role and RoleBinding are synced before it", () => {
+  const objects = render({ restart: restartOf(), argoCdHook: true });
+  assert.equal(kind(objects, "Job").metadata.annotations?.[ARGOCD_HOOK_ANNOTATION], "PostSync");
+  for (const rbacKind of RBAC_KINDS) assert.equal(kind(objects, rbacKind).metadata.annotations, undefined, rbacKind);
 });

@@ -8,14 +8,13 @@ import type { StalwartConfigSpec } from "../../settings/validate.js";
 import { quote, type Result } from "../../results.js";
 import type { DataStore, FoundationDbStore, MySqlStore, PostgreSqlStore } from "./objects.js";
 import { durationMs, jsonDocument } from "./values.js";
+import { rocksDbPath } from "../../lines.js";
 
-/** Where the image keeps its data: `WORKDIR` and `VOLUME` of Dockerfile.build at v0.16.18, `/var/lib/stalwart`. */
-export const DEFAULT_DATA_PATH = "/var/lib/stalwart/data";
+/** The variable the SQL DataStore's password reaches the server in: config.json names it, never the value. */
+export const DB_PASSWORD_ENV = "STALWART_DB_PASSWORD";
 
 /** What the workload tells the renderer. */
 export interface ConfigJsonContext {
-  /** Directory of the RocksDB database, on the workload's data volume. */
-  dataPath?: string;
   /** The FoundationDB cluster file the fdb component writes; unset, libfdb_c reads `FDB_CLUSTER_FILE`. */
   fdbClusterFile?: string;
 }
@@ -100,19 +99,25 @@ export function configJsonOf(store: DataStore): string {
 }
 
 /**
- * The DataStore of the settings. RocksDB's path comes from the context, not from `spec.storage.rocksdb.path`,
- * whose default is the 0.14 image's `/opt/stalwart/data`. Compression has no 0.16 setting and is not written.
+ * The DataStore of the settings. RocksDB's path defaults to the 0.16 image's data directory (src/lines.ts);
+ * compression has no 0.16 setting and is not written. A SQL store's password is the variable DB_PASSWORD_ENV,
+ * which the workload takes from `spec.storage.sql.passwordSecretRef`.
  */
 export function renderConfigJson(spec: StalwartConfigSpec, context: ConfigJsonContext = {}): RenderedConfigJson {
   const results: Result[] = [];
   const fields: Record<string, string> = {};
   let store: DataStore;
-  if (spec.storage.backend === "foundationdb") {
+  const { backend, sql } = spec.storage;
+  if (backend === "foundationdb") {
     store = foundationDbStore(spec, context, fields, results);
+  } else if (backend === "postgresql" || backend === "mysql") {
+    if (!sql) results.push({ severity: "error", message: `the ${backend} store needs \`spec.storage.sql\`: its host and the Secret key of its password`, field: { path: "spec.storage.sql" } });
+    store = sqlStore({ backend, host: sql?.host ?? "", ...(sql?.port ? { port: sql.port } : {}), database: sql?.database ?? "stalwart", user: sql?.user ?? "stalwart", passwordEnv: DB_PASSWORD_ENV, tls: sql?.tls ?? { enabled: false, verify: true } });
+    for (const key of Object.keys(store)) fields[key] = key === "@type" ? "spec.storage.backend" : "spec.storage.sql";
   } else {
-    store = { "@type": "RocksDb", path: context.dataPath ?? DEFAULT_DATA_PATH };
+    store = { "@type": "RocksDb", path: rocksDbPath(spec) };
     fields["@type"] = "spec.storage.backend";
-    fields.path = "spec.storage.backend";
+    fields.path = "spec.storage.rocksdb.path";
   }
   return { store, fields, json: configJsonOf(store), results };
 }

@@ -8,7 +8,7 @@ import { CONFIG_CHECKSUM_ANNOTATION, deepClone, type KubeObject } from "../../ku
 import { quote, refTo, type Result } from "../../results.js";
 import { sha256Hex } from "../../sha256.js";
 import type { StalwartConfig, StalwartConfigSpec } from "../../settings/validate.js";
-import { LINES, rocksDbPath } from "../../lines.js";
+import { LINES } from "../../lines.js";
 import { nodeIds } from "../../checks/cluster.js";
 import { NATS_USERNAME_ENV, NODE_ID_ENV } from "../config/cluster.js";
 import { OAUTH_KEY_ENV } from "../config/first-boot.js";
@@ -17,14 +17,12 @@ import { withReleaseTag } from "../image.js";
 import { GENERATED_BY_ANNOTATION, type Instance } from "../generated.js";
 import { CONTAINER_NAME, envVar, FDB_CLUSTER_FILE_ENV, findWorkload, mountedSecret, setEnv, TLS_VOLUME, type Container, type Workload } from "../workload.js";
 import { renderApplyJob } from "./apply-job.js";
-import { configJsonOf, renderConfigJson, sqlStore } from "./config-json.js";
+import { DB_PASSWORD_ENV, renderConfigJson } from "./config-json.js";
 import { renderPlan, ROLE_PREFIX } from "./plan.js";
 import { COMMAND_016, DATA_DIRECTORY_016, DEFAULT_PROBE_PORT_016, wireWorkload016, type SecretEnv } from "./workload.js";
 
 /** The command base/pod gives the TOML lines; anything else is a component's, which 0.16 cannot run. */
 const TOML_COMMAND = ["/usr/local/bin/stalwart", "--config", "/opt/stalwart/etc/config.toml"];
-/** The variable the SQL DataStore's password reaches the server in (config.json names it, never the value). */
-export const DB_PASSWORD_ENV = "STALWART_DB_PASSWORD";
 export const RECOVERY_ADMIN_ENV = "STALWART_RECOVERY_ADMIN";
 export const ROLE_ENV = "STALWART_ROLE";
 /** The tls-reload component's sidecar, and how it reaches 0.16: JMAP on the default `http` listener. */
@@ -179,16 +177,12 @@ export function render016(input: Render016Input): Rendered016 {
   const results: Result[] = [...checkSpec016(spec, isDeclared)];
 
   const fdbClusterFile = envVar(input.workload.container, FDB_CLUSTER_FILE_ENV)?.value;
-  const config = renderConfigJson(spec, { dataPath: rocksDbPath(spec), ...(fdbClusterFile ? { fdbClusterFile } : {}) });
-  let configJson = config.json;
-  const secretEnv: SecretEnv[] = [];
-  const sql = spec.storage.sql;
-  if (sql && (spec.storage.backend === "postgresql" || spec.storage.backend === "mysql")) {
-    const store = sqlStore({ backend: spec.storage.backend, host: sql.host, ...(sql.port ? { port: sql.port } : {}), database: sql.database, user: sql.user, passwordEnv: DB_PASSWORD_ENV, tls: sql.tls });
-    configJson = configJsonOf(store);
-    secretEnv.push({ name: DB_PASSWORD_ENV, secretKeyRef: { name: sql.passwordSecretRef.name, key: sql.passwordSecretRef.key } });
-  }
-  results.push(...config.results);
+  const config = renderConfigJson(spec, fdbClusterFile ? { fdbClusterFile } : {});
+  const configJson = config.json;
+  const sql = spec.storage.backend === "postgresql" || spec.storage.backend === "mysql" ? spec.storage.sql : undefined;
+  const secretEnv: SecretEnv[] = sql ? [{ name: DB_PASSWORD_ENV, secretKeyRef: { name: sql.passwordSecretRef.name, key: sql.passwordSecretRef.key } }] : [];
+  // Its missing-`sql` error repeats checkSpec016's.
+  results.push(...config.results.filter((result) => result.field?.path !== "spec.storage.sql"));
 
   const copy = deepClone(input.wired);
   translateComponents(copy, spec, results);

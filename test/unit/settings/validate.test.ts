@@ -17,7 +17,8 @@ test("valid settings come back with every default filled in", () => {
   const { settings, results } = validate({ hostname: "mail.example.com" });
   assert.deepEqual(results, []);
   assert.equal(settings?.spec.storage.backend, "rocksdb");
-  assert.equal(settings?.spec.storage.rocksdb.path, "/opt/stalwart/data");
+  // No schema default: the line decides it (src/lines.ts rocksDbPath).
+  assert.equal(settings?.spec.storage.rocksdb.path, undefined);
   assert.equal(settings?.spec.storage.rocksdb.compression, "lz4");
   assert.equal(settings?.spec.tracer.console.level, "info");
   assert.equal(settings?.spec.tracer.console.ansi, false);

@@ -27,12 +27,12 @@ const clusterSpec = {
 };
 
 export const CASES: readonly Case[] = [
-  { name: "single-defaults", spec: settingsFor({}).spec, plan: { domains: ["example.com"] }, config: {} },
+  { name: "single-defaults", spec: settingsFor({ version: "0.16" }).spec, plan: { domains: ["example.com"] }, config: {} },
   {
     name: "single-tls",
-    spec: settingsFor({ tls: clusterSpec.tls, tracer: { console: { level: "warn", ansi: true } } }).spec,
+    spec: settingsFor({ version: "0.16", storage: { rocksdb: { path: "/var/lib/stalwart/rocksdb" } }, tls: clusterSpec.tls, tracer: { console: { level: "warn", ansi: true } } }).spec,
     plan: { domains: ["example.com", "example.org"], tlsDirectory: "/etc/stalwart/tls/" },
-    config: { dataPath: "/var/lib/stalwart/rocksdb" },
+    config: {},
   },
   {
     name: "cluster",

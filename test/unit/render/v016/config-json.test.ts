@@ -1,21 +1,39 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { configJsonOf, DEFAULT_DATA_PATH, renderConfigJson, sqlStore } from "../../../../src/render/v016/config-json.ts";
+import { configJsonOf, renderConfigJson, sqlStore } from "../../../../src/render/v016/config-json.ts";
 import { settingsFor } from "../../../support/settings.ts";
 
-test("RocksDB: the path comes from the workload, not from the 0.14 default of spec.storage.rocksdb.path", () => {
-  const spec = settingsFor({}).spec;
-  assert.equal(spec.storage.rocksdb.path, "/opt/stalwart/data");
+test("RocksDB: the path is the 0.16 image's data directory unless spec.storage.rocksdb.path names one", () => {
+  const spec = settingsFor({ version: "0.16" }).spec;
+  assert.equal(spec.storage.rocksdb.path, undefined);
   const rendered = renderConfigJson(spec);
   assert.deepEqual(rendered.results, []);
-  assert.equal(rendered.json, `{\n  "@type": "RocksDb",\n  "path": "${DEFAULT_DATA_PATH}"\n}\n`);
-  assert.equal(renderConfigJson(spec, { dataPath: "/data/rocksdb" }).json, '{\n  "@type": "RocksDb",\n  "path": "/data/rocksdb"\n}\n');
-  assert.equal(rendered.fields.path, "spec.storage.backend");
+  assert.equal(rendered.json, '{\n  "@type": "RocksDb",\n  "path": "/var/lib/stalwart/data"\n}\n');
+  assert.equal(renderConfigJson(settingsFor({ version: "0.16", storage: { rocksdb: { path: "/var/lib/stalwart" } } }).spec).json, '{\n  "@type": "RocksDb",\n  "path": "/var/lib/stalwart"\n}\n');
+  assert.equal(rendered.fields.path, "spec.storage.rocksdb.path");
+});
+
+test("PostgreSQL from spec.storage.sql: the password only as the variable STALWART_DB_PASSWORD, TLS verified unless told", () => {
+  const spec = settingsFor({ version: "0.16", storage: { backend: "postgresql", sql: { host: "pg.db.svc", passwordSecretRef: { name: "pg", key: "password" }, tls: { enabled: true } } } }).spec;
+  const rendered = renderConfigJson(spec);
+  assert.deepEqual(rendered.results, []);
+  assert.deepEqual(JSON.parse(rendered.json), {
+    "@type": "PostgreSql",
+    host: "pg.db.svc",
+    port: 5432,
+    database: "stalwart",
+    authUsername: "stalwart",
+    authSecret: { "@type": "EnvironmentVariable", variableName: "STALWART_DB_PASSWORD" },
+    useTls: true,
+    allowInvalidCerts: false,
+  });
+  const mysql = renderConfigJson(settingsFor({ version: "0.16", storage: { backend: "mysql" } }).spec);
+  assert.match(mysql.results[0]?.message ?? "", /needs `spec.storage.sql`/);
 });
 
 test("FoundationDB: cluster file from the workload, transaction limits in integer milliseconds, in a fixed key order", () => {
   const spec = settingsFor({ storage: { backend: "foundationdb", foundationdb: { transaction: { maxRetryDelay: "1s", retryLimit: 10, timeout: "5s" }, datacenterId: "dc1" } } }).spec;
-  const rendered = renderConfigJson(spec, { fdbClusterFile: "/var/lib/stalwart/fdb/fdb.cluster", dataPath: "/ignored" });
+  const rendered = renderConfigJson(spec, { fdbClusterFile: "/var/lib/stalwart/fdb/fdb.cluster" });
   assert.deepEqual(rendered.results, []);
   assert.deepEqual(Object.keys(JSON.parse(rendered.json)), ["@type", "clusterFile", "datacenterId", "transactionTimeout", "transactionRetryLimit", "transactionRetryDelay"]);
   assert.deepEqual(rendered.store, {

@@ -7,6 +7,8 @@ import type { StalwartConfig } from "../settings/validate.js";
 import { adminListenerIds, reachableListeners } from "./config/listeners.js";
 import { generatedMetadata, type Instance } from "./generated.js";
 import { selectorLabels } from "./workload.js";
+import { isTomlLine } from "../lines.js";
+import { applyJobLabels } from "./v016/apply-job.js";
 
 const tcp = (port: number) => ({ protocol: "TCP", port });
 
@@ -32,6 +34,11 @@ export function renderNetworkPolicy(settings: StalwartConfig, instance: Instance
   const ingress: Record<string, unknown>[] = [];
   if (open.length > 0) ingress.push({ ports: open.map(([, listener]) => tcp(listener.port)) });
   if (admin.length > 0 && (policy.adminFrom?.length ?? 0) > 0) ingress.push({ from: structuredClone(policy.adminFrom), ports: admin.map(([, listener]) => tcp(listener.port)) });
+  // 0.16: the apply Job reaches the `http` listener from its own pods (render/v016/render.ts).
+  const http = settings.spec.listeners.http;
+  if (!isTomlLine(settings.spec.version) && http && http.enabled !== false && http.bind !== "loopback") {
+    ingress.push({ from: [{ podSelector: { matchLabels: applyJobLabels(instance.rename(instance.base)) } }], ports: [tcp(http.port)] });
+  }
 
   const egress: Record<string, unknown>[] = [
     { ports: [{ protocol: "UDP", port: 53 }, tcp(53)] },
@@ -48,6 +55,7 @@ export function renderNetworkPolicy(settings: StalwartConfig, instance: Instance
     // As given: entries may be ranges (`endPort`), which the dedup and sort of `rule` do not know.
     egress.push({ ...peers(to), ports: ports.map((entry) => (typeof entry === "number" ? tcp(entry) : { ...tcp(entry.port), endPort: entry.endPort })) });
   }
+  if (storage.backend === "postgresql" || storage.backend === "mysql") egress.push(rule(undefined, [storage.sql?.port ?? (storage.backend === "postgresql" ? 5432 : 3306)]));
   if (cluster) egress.push(rule(policy.nats.to, cluster.nats.addresses.map((address) => portOf(address, 4222))));
   const otel = [tracer.openTelemetry?.logs?.endpoint, tracer.openTelemetry?.traces?.endpoint, metrics.openTelemetry?.endpoint].filter((endpoint): endpoint is string => endpoint !== undefined);
   if (otel.length > 0) egress.push(rule(undefined, otel.map((endpoint) => portOf(endpoint, endpoint.startsWith("https") ? 443 : 80))));

@@ -56,6 +56,11 @@ export const ARGOCD_HOOK_ANNOTATION = "argocd.argoproj.io/hook";
 export const ARGOCD_HOOK_DELETE_POLICY_ANNOTATION = "argocd.argoproj.io/hook-delete-policy";
 
 /** On the Stalwart pod template: the digest of the boot-time objects the pods were last restarted for. */
+/** The labels of the Job's objects and pod: the NetworkPolicy lets pods with them reach Stalwart's `http` listener. */
+export function applyJobLabels(base: string): Record<string, string> {
+  return { "app.kubernetes.io/name": "stalwart-cli", "app.kubernetes.io/instance": base, "app.kubernetes.io/component": "apply" };
+}
+
 export const BOOT_OBJECTS_ANNOTATION = "stalwart.krm.example/boot-objects";
 const BOOT_OBJECTS_PATTERN = BOOT_OBJECTS_ANNOTATION.replaceAll(".", "[.]");
 
@@ -242,7 +247,7 @@ export function renderApplyJob(input: ApplyJobInput): RenderedApplyJob {
   const metadata = (name: string, annotations?: Record<string, string>) => ({
     name,
     ...(namespace ? { namespace } : {}),
-    labels: { "app.kubernetes.io/name": "stalwart-cli", "app.kubernetes.io/instance": base, "app.kubernetes.io/component": "apply" },
+    labels: applyJobLabels(base),
     ...(annotations ? { annotations } : {}),
   });
 
@@ -297,7 +302,7 @@ export function renderApplyJob(input: ApplyJobInput): RenderedApplyJob {
       backoffLimit: 6,
       activeDeadlineSeconds: 900,
       template: {
-        metadata: { labels: { "app.kubernetes.io/name": "stalwart-cli", "app.kubernetes.io/instance": base, "app.kubernetes.io/component": "apply" } },
+        metadata: { labels: applyJobLabels(base) },
         spec: {
           restartPolicy: "Never",
           ...(restart ? { serviceAccountName: accountName, automountServiceAccountToken: true } : { automountServiceAccountToken: false }),

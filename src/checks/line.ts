@@ -5,7 +5,7 @@
  */
 import type { StalwartConfig } from "../settings/validate.js";
 import { quote, refTo, type Result } from "../results.js";
-import { compareLines, isLine, LINES } from "../lines.js";
+import { compareLines, isLine, isTomlLine, LINES } from "../lines.js";
 import { ROLE_KEYS, ROLE_LINES } from "../render/config/cluster.js";
 import { imagesOfAnotherLine } from "../render/image.js";
 import { isRecord } from "../kube.js";
@@ -15,9 +15,12 @@ import { LINE_ANNOTATION } from "../render/workload-line.js";
 /** Variables that re-run a data migration at every start while set (migration/src/lib.rs at v0.15.5, lines 68-138). */
 const FORCE_MIGRATE = /^FORCE_MIGRATE(_QUEUE|_BLOBS|_ACCOUNT)?$/;
 const UPGRADE_GUIDE = "docs/upgrading.md";
+const UPGRADE_GUIDE_016 = "docs/upgrading-0.16.md";
 
 function roles(settings: StalwartConfig): Result[] {
   const line = settings.spec.version;
+  // 0.16's roles are task types, mapped and refused by the plan (render/v016/plan.ts ROLE_TASKS).
+  if (!isTomlLine(line)) return [];
   const set = settings.spec.cluster?.roles ?? {};
   return (Object.keys(ROLE_KEYS) as (keyof typeof ROLE_KEYS)[]).flatMap((field) => {
     const only = ROLE_LINES[field];
@@ -102,7 +105,9 @@ function lineChange(settings: StalwartConfig, workload: Workload, mayHoldEarlier
   return [
     {
       severity: "error",
-      message: `was rendered for Stalwart ${previous}, and \`spec.version\` asks for ${version}: ${version} migrates the data at its first start, with every ${previous} pod stopped and a backup taken. Follow ${UPGRADE_GUIDE}, then set \`spec.upgrade\` (from: ${quote(previous)}, and where the backup is)`,
+      message: isTomlLine(version)
+        ? `was rendered for Stalwart ${previous}, and \`spec.version\` asks for ${version}: ${version} migrates the data at its first start, with every ${previous} pod stopped and a backup taken. Follow ${UPGRADE_GUIDE}, then set \`spec.upgrade\` (from: ${quote(previous)}, and where the backup is)`
+        : `was rendered for Stalwart ${previous}, and \`spec.version\` asks for ${version}: ${version} is reached offline, with every ${previous} pod stopped, a backup taken and the first start in recovery mode. Follow ${UPGRADE_GUIDE_016}, then set \`spec.upgrade\` (from: ${quote(previous)}, and where the backup is)`,
       resourceRef: ref,
       field: { path: "spec.upgrade" },
     },

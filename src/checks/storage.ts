@@ -3,7 +3,7 @@
  * FoundationDB needs the fdb component's cluster file and an image built with FoundationDB support.
  */
 import { withReleaseTag } from "../render/image.js";
-import { LINES, rocksDbPath } from "../lines.js";
+import { isTomlLine, LINES, rocksDbPath } from "../lines.js";
 import type { StalwartConfig } from "../settings/validate.js";
 import { refTo, type Result } from "../results.js";
 import { envVar, FDB_CLUSTER_FILE_ENV, volumeNamed, type Workload } from "../render/workload.js";
@@ -29,7 +29,7 @@ function checkRocksDb(settings: StalwartConfig, workload: Workload): Result[] {
   if (workload.replicas > 1) {
     results.push({
       severity: "error",
-      message: `RocksDB is embedded in one pod, but the ${workload.kind} runs ${workload.replicas} replicas; ${workload.kind === "StatefulSet" ? "store the data in FoundationDB: add the component overlays/components/fdb" : "run one replica, or build a cluster on base/cluster"}`,
+      message: `RocksDB is embedded in one pod, but the ${workload.kind} runs ${workload.replicas} replicas; ${workload.kind === "StatefulSet" ? `store the data in FoundationDB: add the component overlays/components/fdb${isTomlLine(settings.spec.version) ? "" : ", or in PostgreSQL or MySQL: set `spec.storage.backend` and `spec.storage.sql`"}` : "run one replica, or build a cluster on base/cluster"}`,
       resourceRef: refTo(workload.object),
       field: { path: "spec.replicas", currentValue: workload.replicas },
     });
@@ -82,7 +82,7 @@ function checkFoundationDb(settings: StalwartConfig, workload: Workload): Result
   if (OFFICIAL_IMAGE.test(image)) {
     results.push({
       severity: "error",
-      message: `image ${JSON.stringify(image)} has no FoundationDB support (the official images are built without it): build one from Stalwart's resources/docker/Dockerfile.fdb and set it with kustomize's \`images:\` field`,
+      message: `image ${JSON.stringify(image)} has no FoundationDB support (the official images are built without it): build one from Stalwart's ${isTomlLine(settings.spec.version) ? "resources/docker/Dockerfile.fdb" : "Dockerfile.fdb"} (at the release tag) and set it with kustomize's \`images:\` field`,
       resourceRef: ref,
       field: { path: "spec.template.spec.containers[name=stalwart].image", currentValue: image },
     });

@@ -28,3 +28,9 @@ export function subfolders(relativeDir: string): string[] {
     .map((entry) => entry.name)
     .sort();
 }
+
+/** The Stalwart line a ready overlay's own StalwartConfig states (`spec.version`). */
+export function overlayLine(overlay: string): string | undefined {
+  const file = join(REPO_ROOT, "overlays", overlay, "stalwartconfig.yaml");
+  return existsSync(file) ? /^\s*version:\s*"([^"]+)"/m.exec(readFileSync(file, "utf8"))?.[1] : undefined;
+}

@@ -32,6 +32,7 @@ import type {
   TracingLevel,
 } from "./objects.js";
 import { durationMs, jmapSet } from "./values.js";
+import { secretIn } from "../config/secrets.js";
 
 /** What the workload and the caller tell the renderer. */
 export interface PlanContext {
@@ -108,6 +109,8 @@ class PlanBuilder {
   readonly operations: PlanOperation[] = [];
   readonly fields: string[] = [];
   readonly results: Result[] = [];
+  /** `spec.objects`, as NDJSON lines: the user's, untyped, after the typed operations. */
+  readonly extra: string[] = [];
 
   add(operation: PlanOperation, field: string): void {
     this.operations.push(operation);
@@ -233,6 +236,7 @@ function headerMap(plan: PlanBuilder, headers: readonly string[] | undefined, fi
     const text = header.slice(colon + 1).trim();
     if (colon <= 0 || !name) plan.error(`${quote(header)} is not a header: write \`Name: value\``, field);
     else if (text.includes("%{")) plan.error(`header ${quote(name)} holds a macro, which Stalwart 0.16 does not expand in OpenTelemetry headers`, field);
+    else if (secretIn(name, text)) plan.error(`header ${quote(name)} looks like a secret, which would land in the plan's ConfigMap, and Stalwart 0.16 reads no header from the environment: authenticate the collector some other way (a sidecar, a network policy)`, field);
     else map[name] = text;
   }
   return map;
@@ -359,6 +363,49 @@ function clusterRoles(plan: PlanBuilder, spec: StalwartConfigSpec, context: Plan
   plan.add({ "@type": "upsert", object: "ClusterRole", matchOn: ["name"], value }, "spec.cluster.roles");
 }
 
+/** The objects the rendered operations declare: `spec.objects` sets them through their fields instead. */
+const DECLARED_OBJECTS: Readonly<Record<string, string>> = {
+  Domain: "spec.domains",
+  Certificate: "spec.tls",
+  SystemSettings: "spec.hostname",
+  NetworkListener: "spec.listeners",
+  Coordinator: "spec.cluster.nats",
+  Tracer: "spec.tracer",
+  Metrics: "spec.metrics",
+  ClusterRole: "spec.cluster.roles",
+  Application: "spec.webadmin.resource",
+  // config.json, read-only in the pod: the server's write of it would fail.
+  DataStore: "spec.storage",
+};
+
+/** Where in a value a secret is written out, rather than referenced: `Value`/`Text` variants, or a bare `secret`. */
+function inlineSecret(value: unknown, at: string): string | undefined {
+  if (Array.isArray(value)) return value.map((item, index) => inlineSecret(item, `${at}[${index}]`)).find((found) => found !== undefined);
+  if (typeof value !== "object" || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (record["@type"] === "Value" || (record["@type"] === "Text" && "secret" in record)) return at;
+  for (const [key, child] of Object.entries(record)) {
+    if ((key === "secret" || key === "password") && typeof child === "string") return `${at}.${key}`;
+    const found = inlineSecret(child, `${at}.${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** `spec.objects`, after the rendered operations; refused where it would fight them, destroy mail or hold a secret. */
+function extraObjects(plan: PlanBuilder, spec: StalwartConfigSpec): void {
+  for (const [index, extra] of (spec.objects ?? []).entries()) {
+    const field = `spec.objects[${index}]`;
+    const name = extra.object.replace(/^x:/, "");
+    const declaredBy = DECLARED_OBJECTS[name];
+    const secretAt = inlineSecret(extra.value, `${field}.value`);
+    if (declaredBy) plan.error(`${name} is declared by \`${declaredBy}\`: set it there, so that the two do not undo each other on every apply`, `${field}.object`);
+    else if (name === "Account" && extra["@type"] === "reconcile") plan.error("a `reconcile` of Account destroys every account it does not list, with its mail: use `upsert`", `${field}.@type`);
+    else if (secretAt) plan.error("holds a secret as a value, which would land in a ConfigMap: refer to it as {\"@type\": \"EnvironmentVariable\", \"variableName\": ...} (set on the Stalwart container) or {\"@type\": \"File\", \"filePath\": ...}", secretAt);
+    else plan.extra.push(`${JSON.stringify(extra)}\n`);
+  }
+}
+
 /** One operation per line, as `stalwart-cli apply` reads NDJSON. */
 export function planNdjson(operations: readonly PlanOperation[]): string {
   return operations.map((operation) => `${JSON.stringify(operation)}\n`).join("");
@@ -375,5 +422,6 @@ export function renderPlan(spec: StalwartConfigSpec, context: PlanContext): Rend
   metrics(plan, spec, context);
   clusterRoles(plan, spec, context);
   webInterface(plan, spec);
-  return { operations: plan.operations, fields: plan.fields, ndjson: planNdjson(plan.operations), results: plan.results };
+  extraObjects(plan, spec);
+  return { operations: plan.operations, fields: plan.fields, ndjson: planNdjson(plan.operations) + plan.extra.join(""), results: plan.results };
 }

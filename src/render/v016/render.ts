@@ -27,8 +27,23 @@ export const RECOVERY_ADMIN_ENV = "STALWART_RECOVERY_ADMIN";
 export const ROLE_ENV = "STALWART_ROLE";
 /** The tls-reload component's sidecar, and how it reaches 0.16: JMAP on the default `http` listener. */
 const TLS_RELOADER = "tls-reloader";
-/** What kinds of operations Stalwart reads only at start: written by the plan, they take a restart. */
-const BOOT_OBJECTS = new Set(["NetworkListener", "Coordinator", "ClusterRole"]);
+/**
+ * What Stalwart reads only at start (sockets bind at boot, the coordinator and stores are built once: crates/common/
+ * src/manager/boot.rs and config/storage.rs at v0.16.18): written by the plan, they take a restart.
+ */
+const BOOT_OBJECTS = new Set(["NetworkListener", "Coordinator", "ClusterRole", "BlobStore", "SearchStore", "InMemoryStore"]);
+
+/** The plan's operations on objects read only at start, in plan order: what the restart step compares. */
+function bootOperations(ndjson: string): string {
+  return ndjson
+    .split("\n")
+    .filter((line) => {
+      if (line === "") return false;
+      const object = (JSON.parse(line) as { object?: unknown }).object;
+      return typeof object === "string" && BOOT_OBJECTS.has(object.replace(/^x:/, ""));
+    })
+    .join("\n");
+}
 
 export interface Render016Input {
   settings: StalwartConfig;
@@ -74,11 +89,10 @@ function podContainers(object: KubeObject): Container[] {
 export function checkSpec016(spec: StalwartConfigSpec, isDeclared: Render016Input["isDeclared"]): Result[] {
   const results: Result[] = [];
   const tomlOnly: [string, string][] = [
-    ["/spec/extraConfig", "0.16 reads no config.toml keys: every setting is an object in the server's store; declare what the schema covers, and change the rest with the web interface or stalwart-cli"],
+    ["/spec/extraConfig", "0.16 reads no config.toml keys: every setting is an object in the server's store; declare what the schema does not cover as `spec.objects` (stalwart-cli apply operations)"],
     ["/spec/storage/rocksdb/compression", "0.16's RocksDB store has no compression setting"],
     ["/spec/storage/foundationdb/compression", "0.16's FoundationDB store has no compression setting"],
     ["/spec/spamFilter/resource", "0.16 downloads its spam rules with a task of its own; configure it in the web interface"],
-    ["/spec/upgrade", "0.16 is reached from 0.15 through recovery mode, not by a first-start migration: follow docs/upgrading.md (0.15 to 0.16) and remove `spec.upgrade`"],
   ];
   for (const [pointer, why] of tomlOnly) {
     if (isDeclared(pointer)) results.push(error(`is not read by Stalwart 0.16: ${why}`, pointer.slice(1).replaceAll("/", ".")));
@@ -107,6 +121,7 @@ export function checkSpec016(spec: StalwartConfigSpec, isDeclared: Render016Inpu
 export function checkSpecToml(spec: StalwartConfigSpec, isDeclared: Render016Input["isDeclared"]): Result[] {
   const only016: [string, string][] = [
     ["/spec/domains", "the TOML lines take their domains from the directory"],
+    ["/spec/objects", "the TOML lines read config.toml: use `spec.extraConfig`"],
     ["/spec/apply", "the TOML lines read config.toml and need no apply Job"],
     ["/spec/storage/sql", "PostgreSQL and MySQL storage are rendered for 0.16 only"],
     ["/spec/cluster/nats/auth/username", "the TOML lines read the user name from NATS_USERNAME (the nats-auth component)"],
@@ -207,7 +222,7 @@ export function render016(input: Render016Input): Rendered016 {
 
   const url = serverUrl(spec, input.mailServices);
   results.push(...url.results);
-  const bootHash = sha256Hex(plan.operations.filter((operation) => BOOT_OBJECTS.has(operation.object)).map((operation) => JSON.stringify(operation)).join("\n"));
+  const bootHash = sha256Hex(bootOperations(plan.ndjson));
   const image = withReleaseTag(input.workload.container.image ?? "stalwartlabs/stalwart", LINES[spec.version].release);
   const job = url.url
     ? renderApplyJob({

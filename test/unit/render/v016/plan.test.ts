@@ -263,3 +263,35 @@ test("over many settings variants, every plan line is an allowed operation and n
     { numRuns: 60, seed: 16 },
   );
 });
+
+test("spec.objects: appended after the rendered operations, in order, as given", () => {
+  const blob = { "@type": "update", object: "BlobStore", value: { "@type": "S3", bucket: "mail", region: { "@type": "EuCentral1" }, secretKey: { "@type": "EnvironmentVariable", variableName: "S3_SECRET_KEY" } } };
+  const search = { "@type": "update", object: "x:SearchStore", value: { "@type": "Default" } };
+  const rendered = renderPlan(settingsFor({ version: "0.16", objects: [blob, search] }).spec, { domains: ["example.com"] });
+  assert.deepEqual(rendered.results, []);
+  const lines = rendered.ndjson.trimEnd().split("\n").map((line) => JSON.parse(line) as Json);
+  assert.deepEqual(lines.slice(-2), [blob, search]);
+  assert.equal(lines.length, rendered.operations.length + 2);
+});
+
+test("spec.objects: refused where it would fight a field, destroy accounts' mail, or write a secret out", () => {
+  const refused = (extra: Record<string, unknown>) => {
+    const rendered = renderPlan(settingsFor({ version: "0.16", objects: [extra] }).spec, { domains: ["example.com"] });
+    assert.equal(rendered.ndjson.includes(JSON.stringify(extra)), rendered.results.length === 0, "an operation is in the plan exactly when it is not refused");
+    return rendered.results.map((result) => `${result.field?.path}: ${result.message}`).join("\n");
+  };
+  assert.match(refused({ "@type": "reconcile", object: "x:NetworkListener", matchOn: ["name"], value: {} }), /objects\[0\]\.object: NetworkListener is declared by `spec\.listeners`/);
+  assert.match(refused({ "@type": "update", object: "DataStore", value: { "@type": "RocksDb", path: "/x" } }), /declared by `spec\.storage`/);
+  assert.match(refused({ "@type": "reconcile", object: "Account", matchOn: ["name"], value: {} }), /destroys every account it does not list, with its mail/);
+  assert.match(refused({ "@type": "update", object: "BlobStore", value: { "@type": "S3", secretKey: { "@type": "Value", secret: "hunter2" } } }), /objects\[0\]\.value\.secretKey: holds a secret as a value/);
+  assert.match(refused({ "@type": "upsert", object: "Account", matchOn: ["name"], value: { a: { credentials: { "0": { "@type": "Password", secret: "hunter2" } } } } }), /value\.a\.credentials\.0\.secret: holds a secret/);
+  assert.equal(refused({ "@type": "upsert", object: "Account", matchOn: ["name"], value: { a: { name: "a" } } }), "");
+});
+
+test("an OpenTelemetry header that looks like a secret is refused: 0.16 would carry it in the plan's ConfigMap", () => {
+  const spec = (headers: string[]) => settingsFor({ version: "0.16", tracer: { openTelemetry: { headers, logs: { transport: "http", endpoint: "https://otel.example.com/v1/logs" } } } }).spec;
+  const refused = renderPlan(spec(["Authorization: Bearer 0123456789abcdef0123456789abcdef"]), { domains: ["example.com"] });
+  assert.match(refused.results.map((result) => result.message).join("\n"), /header "Authorization" looks like a secret/);
+  assert.equal(refused.ndjson.includes("0123456789abcdef"), false);
+  assert.deepEqual(renderPlan(spec(["X-Scope-OrgID: mail"]), { domains: ["example.com"] }).results, []);
+});

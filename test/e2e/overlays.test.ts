@@ -56,6 +56,19 @@ for (const { dir, golden: goldenPath } of builds) {
       assert.deepEqual(objects.filter((object) => object.kind === "StalwartConfig"), []);
     });
 
+    const json = objects.find((object) => object.kind === "ConfigMap" && typeof (object.data as Record<string, unknown> | undefined)?.["config.json"] === "string");
+    if (json) {
+      test("0.16: config.json is a DataStore, and a plan ConfigMap and its Job come with it", () => {
+        const store = JSON.parse((json.data as Record<string, string>)["config.json"] ?? "") as Record<string, unknown>;
+        assert.match(String(store["@type"]), /^(RocksDb|FoundationDb|PostgreSql|MySql)$/);
+        const plan = objects.find((object) => object.kind === "ConfigMap" && /-plan-[0-9a-f]{8}$/.test(object.metadata.name));
+        assert.ok(plan, "a plan ConfigMap");
+        const hash = plan.metadata.name.slice(-8);
+        assert.ok(objects.some((object) => object.kind === "Job" && object.metadata.name.endsWith(`-apply-${hash}`)), "its Job, named by the same hash");
+      });
+      return;
+    }
+
     test("config.toml reads the same to Stalwart as to TOML, with only keys Stalwart v0.14 knows", () => {
       const toml = configToml(objects);
       const flat = flattenToml(toml);

@@ -35,12 +35,25 @@ function prefixLength(cidr: string): number {
   return Number(cidr.split("/")[1]);
 }
 
+/** Whether an IPv4 network (or IPv6 `::1`) holds the loopback address the probes come from. */
+function holdsLoopback(cidr: string, bits: number): boolean {
+  const address = cidr.split("/")[0] ?? "";
+  if (address.includes(":")) return address === "::1" || (address === "::" && bits === 0);
+  const octets = address.split(".").map(Number);
+  if (octets.length !== 4 || octets.some((octet) => !Number.isInteger(octet) || octet < 0 || octet > 255)) return false;
+  const value = octets.reduce((sum, octet) => sum * 256 + octet, 0);
+  const block = 2 ** (32 - bits);
+  return Math.floor(value / block) === Math.floor(0x7f000001 / block);
+}
+
 function checkProxyProtocol(settings: StalwartConfig, workload: Workload): Result[] {
   const proxy = settings.spec.proxyProtocol;
   if (!proxy) return [];
   const results: Result[] = [];
   const enabled = new Set(enabledListeners(settings.spec).map(([id]) => id));
-  const probed = new Set(probedListenerIds(settings.spec, workload));
+  // 0.16's probes ask a proxied `http` from 127.0.0.1, which Stalwart reads PROXY headers from only if trusted.
+  const toml = isTomlLine(settings.spec.version);
+  const probed = new Set(toml ? probedListenerIds(settings.spec, workload) : []);
   for (const id of proxyListeners(settings.spec, [...probed])) {
     if (!enabled.has(id)) results.push({ severity: "error", message: `listener "${id}" is not an enabled listener; name one of ${[...enabled].join(", ")}`, field: { path: "spec.proxyProtocol.listeners", currentValue: id } });
     if (probed.has(id)) results.push({ severity: "error", message: `listener "${id}" serves the probes, which the kubelet sends without a PROXY header; leave it out`, field: { path: "spec.proxyProtocol.listeners", currentValue: id } });
@@ -51,6 +64,7 @@ function checkProxyProtocol(settings: StalwartConfig, workload: Workload): Resul
     const field = { path: `spec.proxyProtocol.trustedNetworks[${index}]`, currentValue: cidr };
     if (Number.isNaN(bits) || bits > (ipv6 ? 128 : 32)) results.push({ severity: "error", message: `${JSON.stringify(cidr)} is not a network: the prefix length must be from 0 to ${ipv6 ? 128 : 32}`, field });
     else if (bits === 0) results.push({ severity: "error", message: `${JSON.stringify(cidr)} trusts every address: anyone could send a PROXY header claiming any client address, defeating SPF, DNSBLs, rate limits and relay rules; list only your load balancer's source networks`, field });
+    else if (!toml && holdsLoopback(cidr, bits)) results.push({ severity: "error", message: `${JSON.stringify(cidr)} holds 127.0.0.1, where the probes come from without a PROXY header (Stalwart 0.16 expects one from every trusted address); list only your load balancer's source networks`, field });
     else if (bits < (ipv6 ? 32 : 8)) results.push({ severity: "warning", code: "proxy-trusted-network-wide", message: `${JSON.stringify(cidr)} is a very wide network to trust with PROXY headers; list only your load balancer's source networks`, field });
   });
   return results;

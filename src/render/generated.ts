@@ -2,6 +2,7 @@
 import type { KubeObject, ObjectMeta } from "../kube.js";
 import { namingOf, type Naming } from "./instance.js";
 import type { Workload } from "./workload.js";
+import { applyJobLabels } from "./v016/apply-job.js";
 
 /**
  * Marks a generated object with the name of the StalwartConfig that generated it, so that a later run (kpt
@@ -37,9 +38,19 @@ export function generatedMetadata(name: string, instance: Instance): ObjectMeta 
 }
 
 /** The kinds the function generates: a mark on anything else (a Deployment, a ConfigMap) is not its own. */
-const GENERATED_KINDS = new Set(["Certificate", "Issuer", "ServiceAccount", "Role", "RoleBinding", "VaultDynamicSecret", "ExternalSecret", "NetworkPolicy", "Service", "ConfigMap", "Job"]);
+const GENERATED_KINDS = new Set(["Certificate", "Issuer", "ServiceAccount", "Role", "RoleBinding", "VaultDynamicSecret", "ExternalSecret", "NetworkPolicy", "Service"]);
+
+/**
+ * Kinds a package holds of its own too, which the function generates only as 0.16's plan ConfigMap and apply Job:
+ * its own only with the mark and the apply labels (render/v016/apply-job.ts applyJobLabels).
+ */
+const APPLY_KINDS = new Set(["ConfigMap", "Job"]);
 
 /** True when the running StalwartConfig generated the object (in an earlier run: kpt keeps the output). */
 export function isGeneratedBy(object: KubeObject, owner: string): boolean {
-  return object.metadata.annotations?.[GENERATED_BY_ANNOTATION] === owner && GENERATED_KINDS.has(object.kind);
+  if (object.metadata.annotations?.[GENERATED_BY_ANNOTATION] !== owner) return false;
+  if (GENERATED_KINDS.has(object.kind)) return true;
+  const labels = object.metadata.labels ?? {};
+  const apply = applyJobLabels(labels["app.kubernetes.io/instance"] ?? "");
+  return APPLY_KINDS.has(object.kind) && Object.entries(apply).every(([key, value]) => labels[key] === value);
 }

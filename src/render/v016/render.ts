@@ -207,7 +207,9 @@ export function render016(input: Render016Input): Rendered016 {
   const workload = findWorkload([wired.object]).workload ?? input.workload;
 
   const tlsDirectory = mountedSecret(workload, TLS_VOLUME)?.mountPath;
-  const probed = ["http"];
+  // The probes come from 127.0.0.1, outside the trusted networks (checks/operations.ts), so PROXY protocol goes on
+  // `http` too, as a load balancer in PROXY mode sends the header on every port it forwards.
+  const probed: string[] = [];
   const ids = spec.cluster?.roles ? nodeIds(workload).ids : undefined;
   const plan = renderPlan(spec, {
     domains: spec.domains ?? [],

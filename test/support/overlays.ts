@@ -1,6 +1,8 @@
 /** The ready-to-build overlays of the repository. */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse } from "yaml";
+import { isTomlLine, type Line } from "../../src/lines.ts";
 import { REPO_ROOT } from "./tools.ts";
 
 /** Whether the overlay runs the function as an exec KRM function, which only standalone kustomize can. */
@@ -20,6 +22,20 @@ export function readyOverlays(): string[] {
     .filter((name) => /kind: Kustomization/.test(readFileSync(join(REPO_ROOT, "overlays", name, "kustomization.yaml"), "utf8")) && !usesExecFunction(name))
     .sort();
 }
+
+/** The Stalwart line the stalwartconfig.yaml of a kustomization folder (relative to the repository) asks for. */
+export function lineOf(relativeDir: string): Line {
+  const config = parse(readFileSync(join(REPO_ROOT, relativeDir, "stalwartconfig.yaml"), "utf8")) as { spec?: { version?: Line } };
+  const line = config.spec?.version;
+  if (!line) throw new Error(`${relativeDir}/stalwartconfig.yaml sets no spec.version`);
+  return line;
+}
+
+/** The ready overlays on a line that reads config.toml (0.14, 0.15); the 0.16 ones render config.json and a plan. */
+export const tomlOverlays = (): string[] => readyOverlays().filter((overlay) => isTomlLine(lineOf(`overlays/${overlay}`)));
+
+/** The ready overlays on Stalwart 0.16. */
+export const overlays016 = (): string[] => readyOverlays().filter((overlay) => lineOf(`overlays/${overlay}`) === "0.16");
 
 /** The folders directly under a repository directory, sorted. */
 export function subfolders(relativeDir: string): string[] {

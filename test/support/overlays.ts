@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { isTomlLine, type Line } from "../../src/lines.ts";
+import type { Line } from "../../src/lines.ts";
 import { REPO_ROOT } from "./tools.ts";
 
 /** Whether the overlay runs the function as an exec KRM function, which only standalone kustomize can. */
@@ -23,19 +23,17 @@ export function readyOverlays(): string[] {
     .sort();
 }
 
-/** The Stalwart line the stalwartconfig.yaml of a kustomization folder (relative to the repository) asks for. */
-export function lineOf(relativeDir: string): Line {
-  const config = parse(readFileSync(join(REPO_ROOT, relativeDir, "stalwartconfig.yaml"), "utf8")) as { spec?: { version?: Line } };
-  const line = config.spec?.version;
-  if (!line) throw new Error(`${relativeDir}/stalwartconfig.yaml sets no spec.version`);
-  return line;
+/** The Stalwart line the stalwartconfig.yaml of a kustomization folder (relative to the repository) states, if any. */
+export function lineOf(relativeDir: string): Line | undefined {
+  const file = join(REPO_ROOT, relativeDir, "stalwartconfig.yaml");
+  return existsSync(file) ? (parse(readFileSync(file, "utf8")) as { spec?: { version?: Line } }).spec?.version : undefined;
 }
 
-/** The ready overlays on a line that reads config.toml (0.14, 0.15); the 0.16 ones render config.json and a plan. */
-export const tomlOverlays = (): string[] => readyOverlays().filter((overlay) => isTomlLine(lineOf(`overlays/${overlay}`)));
+/** The Stalwart line a ready overlay's own StalwartConfig states (`spec.version`). */
+export const overlayLine = (overlay: string): Line | undefined => lineOf(`overlays/${overlay}`);
 
-/** The ready overlays on Stalwart 0.16. */
-export const overlays016 = (): string[] => readyOverlays().filter((overlay) => lineOf(`overlays/${overlay}`) === "0.16");
+/** The ready overlays on Stalwart 0.16, which render config.json and an apply plan. */
+export const overlays016 = (): string[] => readyOverlays().filter((overlay) => overlayLine(overlay) === "0.16");
 
 /** The folders directly under a repository directory, sorted. */
 export function subfolders(relativeDir: string): string[] {
@@ -43,10 +41,4 @@ export function subfolders(relativeDir: string): string[] {
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
-}
-
-/** The Stalwart line a ready overlay's own StalwartConfig states (`spec.version`). */
-export function overlayLine(overlay: string): string | undefined {
-  const file = join(REPO_ROOT, "overlays", overlay, "stalwartconfig.yaml");
-  return existsSync(file) ? /^\s*version:\s*"([^"]+)"/m.exec(readFileSync(file, "utf8"))?.[1] : undefined;
 }

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, posix, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { after, describe, test } from "node:test";
 import { Document, parse, stringify } from "yaml";
 import type { IContainer } from "kubernetes-models/v1/Container";
@@ -41,7 +41,7 @@ interface Operation {
 
 const CHECKSUM_ANNOTATION = "stalwart.krm.example/config-checksum";
 const APPLY_CREDENTIALS = "stalwart-apply-credentials";
-/** The ports of the mail Service: smtp, submissions, submission, imap, imaps, pop3, pop3s, sieve, https, http. */
+/** The ports the listeners behind the mail Service bind: smtp, submissions, submission, imap, imaps, pop3, pop3s, sieve, https, http (the Service's 80). */
 const SERVICE_PORTS = [25, 465, 587, 143, 993, 110, 995, 4190, 443, 8080];
 
 // Reading a 0.16 build ------------------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ function unresolvedInPod(objects: readonly KubeObject[]): string[] {
 }
 
 /** The Service and port the apply Job reaches Stalwart at, checked down to the `http` listener of the plan. */
-function jobTarget(objects: readonly KubeObject[]): { service: KubeObject; port: IServicePort } {
+function jobTarget(objects: readonly KubeObject[]): { service: KubeObject; port: IServicePort; containerPort: number } {
   const urls = new Set(jobContainers(objects).flatMap((candidate) => (env(candidate, "STALWART_URL") ? [env(candidate, "STALWART_URL") as string] : [])));
   assert.equal(urls.size, 1, `one STALWART_URL for every stalwart-cli container: ${[...urls].join(", ")}`);
   const raw = [...urls][0] as string;
@@ -205,7 +205,7 @@ function jobTarget(objects: readonly KubeObject[]): { service: KubeObject; port:
   // The wait step polls the same server before the apply.
   const wait = podSpec(applyJob(objects)).initContainers?.find((candidate) => candidate.name === "wait");
   assert.ok(wait?.command?.includes(`${raw.replace(/\/+$/, "")}/healthz/ready`), `the wait step polls the server the CLI applies to: ${wait?.command?.join(" ")}`);
-  return { service, port };
+  return { service, port, containerPort: containerPort.containerPort };
 }
 
 /**
@@ -586,11 +586,17 @@ const COMPONENTS: Record<string, Component016> = {
     spec: { networkPolicy: { adminFrom: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] } },
     secrets: [],
     check({ objects }) {
-      const policy = find(objects, "NetworkPolicy", "stalwart").spec as { policyTypes: string[]; ingress: { from?: unknown; ports: { port: number }[] }[] };
+      type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown };
+      const policy = find(objects, "NetworkPolicy", "stalwart").spec as { policyTypes: string[]; ingress: { from?: Peer[]; ports: { port: number }[] }[] };
       assert.deepEqual(policy.policyTypes, ["Ingress", "Egress"]);
       const open = policy.ingress.find((rule) => !rule.from);
       assert.ok(open?.ports.some((port) => port.port === 25));
       assert.equal(open?.ports.some((port) => port.port === 8080), false, "the admin port is not open to the world");
+      // The apply Job's pods, of the same namespace, may reach the port their STALWART_URL leads to.
+      const jobLabels = ((applyJob(objects).spec as Obj).template as { metadata: { labels: Record<string, string> } }).metadata.labels;
+      const selects = (peer: Peer) => !peer.namespaceSelector && !!peer.podSelector && Object.entries(peer.podSelector.matchLabels ?? {}).every(([key, value]) => jobLabels[key] === value);
+      const { containerPort } = jobTarget(objects);
+      assert.ok(policy.ingress.some((rule) => rule.from?.some(selects) && rule.ports.some((port) => port.port === containerPort)), "the apply Job gets through the NetworkPolicy");
     },
   },
   "dual-stack": {
@@ -752,7 +758,7 @@ describe("kpt fn render of a 0.16 package", () => {
     writeFileSync(join(pkg, `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`), new Document(object, { version: "1.1" }).toString({ lineWidth: 0 }));
   }
   cpSync(join(REPO_ROOT, "plugin"), join(dir, "plugin"), { recursive: true });
-  const render = () => run("kpt", ["fn", "render", posix.join("overlays", "kpt-0.16"), "--allow-exec"], { cwd: dir });
+  const render = () => run("kpt", ["fn", "render", "overlays/kpt-0.16", "--allow-exec"], { cwd: dir });
 
   test("renders config.json, the plan and the Job into the package, valid", async () => {
     const result = render();

@@ -29,9 +29,10 @@ export { parseToml };
 
 /**
  * Names of the Secrets the pods of the objects cannot start without: secret volumes, projected sources, env and
- * envFrom references, leaving out those marked `optional: true`.
+ * envFrom references, leaving out those marked `optional: true`. The pods of the workloads by default; pass
+ * `["Job"]` for those of the 0.16 apply Job.
  */
-export function secretsRequired(objects: readonly KubeObject[]): string[] {
+export function secretsRequired(objects: readonly KubeObject[], kinds: readonly string[] = ["Deployment", "StatefulSet"]): string[] {
   const names = new Set<string>();
   const visit = (value: unknown, key?: string): void => {
     if (Array.isArray(value)) value.forEach((item) => visit(item));
@@ -44,7 +45,7 @@ export function secretsRequired(objects: readonly KubeObject[]): string[] {
       for (const [child, item] of Object.entries(record)) visit(item, child);
     }
   };
-  for (const object of objects) if (["Deployment", "StatefulSet"].includes(object.kind)) visit((object.spec as Record<string, unknown>).template);
+  for (const object of objects) if (kinds.includes(object.kind)) visit((object.spec as Record<string, unknown>).template);
   return [...names].sort();
 }
 

@@ -1,6 +1,8 @@
 /** The ready-to-build overlays of the repository. */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse } from "yaml";
+import type { Line } from "../../src/lines.ts";
 import { REPO_ROOT } from "./tools.ts";
 
 /** Whether the overlay runs the function as an exec KRM function, which only standalone kustomize can. */
@@ -21,16 +23,22 @@ export function readyOverlays(): string[] {
     .sort();
 }
 
+/** The Stalwart line the stalwartconfig.yaml of a kustomization folder (relative to the repository) states, if any. */
+export function lineOf(relativeDir: string): Line | undefined {
+  const file = join(REPO_ROOT, relativeDir, "stalwartconfig.yaml");
+  return existsSync(file) ? (parse(readFileSync(file, "utf8")) as { spec?: { version?: Line } }).spec?.version : undefined;
+}
+
+/** The Stalwart line a ready overlay's own StalwartConfig states (`spec.version`). */
+export const overlayLine = (overlay: string): Line | undefined => lineOf(`overlays/${overlay}`);
+
+/** The ready overlays on Stalwart 0.16, which render config.json and an apply plan. */
+export const overlays016 = (): string[] => readyOverlays().filter((overlay) => overlayLine(overlay) === "0.16");
+
 /** The folders directly under a repository directory, sorted. */
 export function subfolders(relativeDir: string): string[] {
   return readdirSync(join(REPO_ROOT, relativeDir), { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
-}
-
-/** The Stalwart line a ready overlay's own StalwartConfig states (`spec.version`). */
-export function overlayLine(overlay: string): string | undefined {
-  const file = join(REPO_ROOT, "overlays", overlay, "stalwartconfig.yaml");
-  return existsSync(file) ? /^\s*version:\s*"([^"]+)"/m.exec(readFileSync(file, "utf8"))?.[1] : undefined;
 }

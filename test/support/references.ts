@@ -27,7 +27,8 @@ export function unresolvedReferences(objects: readonly KubeObject[]): string[] {
           if (volume.configMap) {
             expect(object, `volume ${volume.name}`, "ConfigMap", volume.configMap.name);
             const configMap = objects.find((item) => item.kind === "ConfigMap" && item.metadata.name === volume.configMap.name);
-            if (volume.name === "config" && !(configMap?.data as Obj | undefined)?.["config.toml"]) problems.push(`${object.kind}/${object.metadata.name} mounts ConfigMap/${volume.configMap.name}, which holds no config.toml`);
+            const data = (configMap?.data ?? {}) as Obj;
+            if (volume.name === "config" && !data["config.toml"] && !data["config.json"]) problems.push(`${object.kind}/${object.metadata.name} mounts ConfigMap/${volume.configMap.name}, which holds neither config.toml nor config.json`);
           }
           if (volume.persistentVolumeClaim) expect(object, `volume ${volume.name}`, "PersistentVolumeClaim", volume.persistentVolumeClaim.claimName);
           // Secrets written by cert-manager or External Secrets: one of the build's objects must write it.

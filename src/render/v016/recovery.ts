@@ -8,6 +8,11 @@ import { refTo, type Result } from "../../results.js";
 import { envVar, type Container, type Workload } from "../workload.js";
 
 export const RECOVERY_MODE_ENV = "STALWART_RECOVERY_MODE";
+/** `user:password` of an administrator outside the directory, honoured in every mode (v0.16.18 local.rs, lines 42-48). */
+export const RECOVERY_ADMIN_ENV = "STALWART_RECOVERY_ADMIN";
+/** What the recovery-mode component composes RECOVERY_ADMIN_ENV from: Secret stalwart-recovery-admin's two keys. */
+export const RECOVERY_ADMIN_USERNAME_ENV = "RECOVERY_ADMIN_USERNAME";
+export const RECOVERY_ADMIN_PASSWORD_ENV = "RECOVERY_ADMIN_PASSWORD";
 
 /** Whether the container starts Stalwart in recovery mode: "1" or "true" in any case (crates/store/src/registry/local.rs at v0.16.18, lines 38-41). */
 export function isRecoveryMode(container: Container): boolean {

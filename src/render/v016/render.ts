@@ -19,12 +19,11 @@ import { CONTAINER_NAME, envVar, FDB_CLUSTER_FILE_ENV, findWorkload, mountedSecr
 import { renderApplyJob } from "./apply-job.js";
 import { DB_PASSWORD_ENV, renderConfigJson } from "./config-json.js";
 import { renderPlan, ROLE_PREFIX } from "./plan.js";
-import { checkRecoveryMode, isRecoveryMode } from "./recovery.js";
+import { checkRecoveryMode, isRecoveryMode, RECOVERY_ADMIN_ENV } from "./recovery.js";
 import { COMMAND_016, DATA_DIRECTORY_016, DEFAULT_PROBE_PORT_016, wireWorkload016, type SecretEnv } from "./workload.js";
 
 /** The command base/pod gives the TOML lines; anything else is a component's, which 0.16 cannot run. */
 const TOML_COMMAND = ["/usr/local/bin/stalwart", "--config", "/opt/stalwart/etc/config.toml"];
-export const RECOVERY_ADMIN_ENV = "STALWART_RECOVERY_ADMIN";
 export const ROLE_ENV = "STALWART_ROLE";
 /** The tls-reload component's sidecar, and how it reaches 0.16: JMAP on the default `http` listener. */
 const TLS_RELOADER = "tls-reloader";

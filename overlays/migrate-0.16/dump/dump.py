@@ -207,6 +207,8 @@ def load_script(path, expected_sha256):
     if expected_sha256 and digest != expected_sha256:
         raise SystemExit(f"error: {path} has SHA-256 {digest}, not {expected_sha256}: download migrate_v016.py from the tag docs/upgrading-0.16.md names")
     install_http_modules()
+    # No __pycache__ beside the script: its ConfigMap is read-only, and a copy elsewhere is not ours to litter.
+    sys.dont_write_bytecode = True
     spec = importlib.util.spec_from_file_location("migrate_v016", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["migrate_v016"] = module

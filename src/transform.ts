@@ -153,7 +153,9 @@ export function transform(input: TransformInput): TransformOutput {
   for (const [index, service] of services.entries()) if (!isDeepStrictEqual(service, originalServices[index])) upsert(items, service);
   for (const object of objects) upsert(items, object);
 
-  const what = rendered ? `config.toml (${rendered.entries.length} settings)` : `config.json and an apply plan of ${v016?.operations ?? 0} operations`;
+  const what = rendered
+    ? `config.toml (${rendered.entries.length} settings)`
+    : `config.json and an apply plan of ${v016?.operations ?? 0} operations${v016?.recovery ? " (recovery mode: the apply Job is created suspended; resume it once the export is applied, docs/upgrading-0.16.md)" : ""}`;
   results.push({
     severity: "info",
     message: `rendered ${what} into ConfigMap "${configMap.name}" for ${workload.kind} "${workload.object.metadata.name}"${objects.length > 0 ? `, and generated ${objects.map((object) => `${object.kind}/${object.metadata.name}`).join(", ")}` : ""}`,

@@ -11,6 +11,7 @@ import { NATS_PASSWORD_ENV, NATS_USERNAME_ENV } from "../render/config/cluster.j
 import { CONTAINER_NAME, FDB_CLIENT_CERT_VOLUME, FDB_CLUSTER_FILE_ENV, FDB_ROOT_CA_VOLUME, type Container, type Workload } from "../render/workload.js";
 import { LOG_VOLUME } from "./operations.js";
 import { FDB_TLS_ENV } from "./tls.js";
+import { RECOVERY_ADMIN_ENV, RECOVERY_ADMIN_PASSWORD_ENV, RECOVERY_ADMIN_USERNAME_ENV, RECOVERY_MODE_ENV } from "../render/v016/recovery.js";
 
 /** What each component adds to the Stalwart container, by name (a test compares it with the components' files). */
 export const COMPONENT_CONTAINER_ITEMS: Readonly<Record<string, { env: readonly string[]; volumeMounts: readonly string[] }>> = {
@@ -20,6 +21,7 @@ export const COMPONENT_CONTAINER_ITEMS: Readonly<Record<string, { env: readonly 
   "nats-auth": { env: [NATS_USERNAME_ENV, NATS_PASSWORD_ENV], volumeMounts: [] },
   "service-monitor": { env: [PROMETHEUS_USERNAME_ENV, PROMETHEUS_PASSWORD_ENV], volumeMounts: [] },
   tracer: { env: [], volumeMounts: [LOG_VOLUME] },
+  "recovery-mode": { env: [RECOVERY_ADMIN_USERNAME_ENV, RECOVERY_ADMIN_PASSWORD_ENV, RECOVERY_ADMIN_ENV, RECOVERY_MODE_ENV], volumeMounts: [] },
 };
 
 const and = (items: string[]) => (items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items.at(-1)}` : items.join(""));

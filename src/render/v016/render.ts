@@ -19,11 +19,11 @@ import { CONTAINER_NAME, envVar, FDB_CLUSTER_FILE_ENV, findWorkload, mountedSecr
 import { renderApplyJob } from "./apply-job.js";
 import { DB_PASSWORD_ENV, renderConfigJson } from "./config-json.js";
 import { renderPlan, ROLE_PREFIX } from "./plan.js";
+import { checkRecoveryMode, isRecoveryMode, RECOVERY_ADMIN_ENV } from "./recovery.js";
 import { COMMAND_016, DATA_DIRECTORY_016, DEFAULT_PROBE_PORT_016, wireWorkload016, type SecretEnv } from "./workload.js";
 
 /** The command base/pod gives the TOML lines; anything else is a component's, which 0.16 cannot run. */
 const TOML_COMMAND = ["/usr/local/bin/stalwart", "--config", "/opt/stalwart/etc/config.toml"];
-export const RECOVERY_ADMIN_ENV = "STALWART_RECOVERY_ADMIN";
 export const ROLE_ENV = "STALWART_ROLE";
 /** The tls-reload component's sidecar, and how it reaches 0.16: JMAP on the default `http` listener. */
 const TLS_RELOADER = "tls-reloader";
@@ -64,6 +64,8 @@ export interface Rendered016 {
   results: Result[];
   /** How many operations the plan has. */
   operations: number;
+  /** Whether the workload starts Stalwart in recovery mode, where the apply Job waits to be resumed. */
+  recovery: boolean;
 }
 
 function error(message: string, path: string, currentValue?: unknown): Result {
@@ -174,7 +176,8 @@ function translateComponents(object: KubeObject, spec: StalwartConfigSpec, resul
   } else {
     dropEnv(container, NODE_ID_ENV);
   }
-  if (spec.fallbackAdmin.enabled && envVar(container, FALLBACK_ADMIN_USER_ENV) && envVar(container, FALLBACK_ADMIN_SECRET_ENV)) {
+  // An administrator set otherwise (the recovery-mode component, or by hand) is left as it is.
+  if (spec.fallbackAdmin.enabled && envVar(container, FALLBACK_ADMIN_USER_ENV) && envVar(container, FALLBACK_ADMIN_SECRET_ENV) && !envVar(container, RECOVERY_ADMIN_ENV)) {
     // Kubernetes expands $(VAR) of variables defined earlier in the list: user and secret stay in their Secret.
     setEnv(container, { name: RECOVERY_ADMIN_ENV, value: `$(${FALLBACK_ADMIN_USER_ENV}):$(${FALLBACK_ADMIN_SECRET_ENV})` });
   }
@@ -240,10 +243,15 @@ export function render016(input: Render016Input): Rendered016 {
       })
     : { objects: [], results: [] };
   results.push(...job.results.map((result) => (result.field?.path && !result.field.path.startsWith("spec") ? { ...result, field: { path: "spec.apply" } } : result)));
+  // In recovery mode the Job is created suspended: on a server migrated from 0.15 the export (its `create`s of
+  // Domain and Tenant) must come first, and the plan's upserts after it; the user resumes the Job then.
+  const recovery = isRecoveryMode(workload.container);
+  results.push(...checkRecoveryMode(workload));
+  if (recovery) for (const object of job.objects) if (object.kind === "Job") (object.spec as Record<string, unknown>).suspend = true;
 
   // A changed data store restarts the pods; the plan does not (the Job applies it to the running server).
   const template = (wired.object.spec as Record<string, Record<string, unknown>>).template as { metadata: { annotations: Record<string, string> } };
   template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION] = sha256Hex(configJson);
   const owned = job.objects.map((object) => ({ ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [GENERATED_BY_ANNOTATION]: instance.owner } } }));
-  return { configJson, workload: wired.object, objects: owned, results, operations: plan.operations.length };
+  return { configJson, workload: wired.object, objects: owned, results, operations: plan.operations.length, recovery };
 }

@@ -256,7 +256,9 @@ async function assertValid016(objects: readonly KubeObject[]): Promise<void> {
     ],
   );
   jobTarget(objects);
-  assert.deepEqual(secretsRequired(objects, ["Job"]), [APPLY_CREDENTIALS], "the Job needs its credentials and nothing else");
+  const jobSecrets = secretsRequired(objects, ["Job"]);
+  assert.equal(jobSecrets.length, 1, "the Job needs its credentials and nothing else");
+  assert.ok([APPLY_CREDENTIALS, "stalwart-recovery-admin"].includes(jobSecrets[0] ?? ""), `the Job signs in with ${jobSecrets[0]}`);
   assertJobAccount(objects);
   // Stalwart runs config.json, from the ConfigMap's mount.
   const stalwart = container(objects);
@@ -484,6 +486,8 @@ interface Component016 {
   bases?: Base[];
   /** The Secrets the component asks for. */
   secrets: string[];
+  /** The Secret the apply Job signs in with when the component is there, instead of stalwart-apply-credentials. */
+  jobSecret?: string;
   /** What shows that the feature is on. */
   check?(build: Build016, base: Base): void;
 }
@@ -498,6 +502,16 @@ const COMPONENTS: Record<string, Component016> = {
       const { service } = jobTarget(objects);
       assert.equal(service.metadata.name, "stalwart-admin", "the mail Service no longer has the http port: the Job goes through the admin Service");
       assert.equal((find(objects, "Service", "stalwart").spec as { ports: IServicePort[] }).ports.some((port) => port.targetPort === "http"), false);
+    },
+  },
+  "recovery-mode": {
+    secrets: ["stalwart-recovery-admin"],
+    jobSecret: "stalwart-recovery-admin",
+    check({ objects }) {
+      assert.equal(env(container(objects), "STALWART_RECOVERY_MODE"), "1");
+      assert.equal(env(container(objects), "STALWART_RECOVERY_ADMIN"), "$(RECOVERY_ADMIN_USERNAME):$(RECOVERY_ADMIN_PASSWORD)");
+      const job = objects.find((object) => object.kind === "Job");
+      assert.equal((job?.spec as { suspend?: boolean } | undefined)?.suspend, true, "the plan waits until the export is applied");
     },
   },
   "fallback-admin": {
@@ -577,8 +591,8 @@ const COMPONENTS: Record<string, Component016> = {
         assert.deepEqual(listeners[`listener-${id}`]?.overrideProxyTrustedNetworks, { "10.0.0.0/16": true }, id);
       }
       assert.deepEqual(listeners["listener-probe"]?.overrideProxyTrustedNetworks, {}, "never on the probe listener");
-      // On 0.16 the probes reach `http` (8080), so the default leaves it out, as the component's README says.
-      assert.deepEqual(listeners["listener-http"]?.overrideProxyTrustedNetworks, {});
+      // On 0.16 the probes ask `http` from 127.0.0.1, outside the trusted networks: it takes PROXY headers like the rest.
+      assert.deepEqual(listeners["listener-http"]?.overrideProxyTrustedNetworks, { "10.0.0.0/16": true });
       assert.deepEqual(operation(operations, "update", "SystemSettings").value.proxyTrustedNetworks, {}, "never global");
     },
   },
@@ -694,14 +708,16 @@ for (const base of ["single", "cluster"] as Base[]) {
         const objects = built(build, `${base}+${name}`);
         await assertValid016(objects);
         component.check?.({ objects, plan: plan(objects) }, base);
-        assert.deepEqual(secretsRequired(objects), [...BASES[base].secrets, ...component.secrets].sort());
-        assert.deepEqual(secretsRequired(objects, ["Job"]), [APPLY_CREDENTIALS]);
+        const jobSecret = component.jobSecret ?? APPLY_CREDENTIALS;
+        assert.deepEqual(secretsRequired(objects), [...new Set([...BASES[base].secrets.map((secret) => (secret === APPLY_CREDENTIALS ? jobSecret : secret)), ...component.secrets])].sort());
+        assert.deepEqual(secretsRequired(objects, ["Job"]), [jobSecret]);
         assert.equal(container(objects).image, `registry.example.com/stalwart:${LINES["0.16"].release}`);
       });
     });
   }
 
-  const together = Object.entries(COMPONENTS).filter(([name, component]) => basesOf(name).includes(base) && !component.refusedOn?.[base]);
+  // recovery-mode is a step of the 0.15 migration, not a feature to combine: its administrator takes the place of fallback-admin's.
+  const together = Object.entries(COMPONENTS).filter(([name, component]) => name !== "recovery-mode" && basesOf(name).includes(base) && !component.refusedOn?.[base]);
   describe(`Stalwart 0.16: base/${base} with every component that builds there (${together.map(([name]) => name).join(", ")})`, () => {
     const spec = together.reduce((merged, [, component]) => deepMerge(merged, component.spec ?? {}), {} as Obj);
     const build = buildComponents(base, together.map(([name]) => name), spec, "together");
@@ -709,7 +725,9 @@ for (const base of ["single", "cluster"] as Base[]) {
       const objects = built(build, `${base} with every component`);
       await assertValid016(objects);
       for (const [, component] of together) component.check?.({ objects, plan: plan(objects) }, base);
-      assert.deepEqual(secretsRequired(objects), [...new Set([...BASES[base].secrets, ...together.flatMap(([, component]) => component.secrets)])].sort());
+      const jobSecret = together.find(([, component]) => component.jobSecret)?.[1].jobSecret ?? APPLY_CREDENTIALS;
+      const baseSecrets = BASES[base].secrets.map((secret) => (secret === APPLY_CREDENTIALS ? jobSecret : secret));
+      assert.deepEqual(secretsRequired(objects), [...new Set([...baseSecrets, ...together.flatMap(([, component]) => component.secrets)])].sort());
     });
   });
 }

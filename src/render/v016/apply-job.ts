@@ -61,6 +61,28 @@ export function applyJobLabels(base: string): Record<string, string> {
   return { "app.kubernetes.io/name": "stalwart-cli", "app.kubernetes.io/instance": base, "app.kubernetes.io/component": "apply" };
 }
 
+/** Where the restart container finds its token, CA and namespace: the path an automounted token would have. */
+const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+const API_TOKEN_VOLUME = "api-token";
+
+/**
+ * The token the kubelet would automount, as a projected volume for the restart container alone: the CLI
+ * containers, which talk only to Stalwart, get no Kubernetes credentials. Short-lived, rotated by the kubelet.
+ */
+function apiTokenVolume(): Record<string, unknown> {
+  return {
+    name: API_TOKEN_VOLUME,
+    projected: {
+      defaultMode: 0o444,
+      sources: [
+        { serviceAccountToken: { path: "token", expirationSeconds: 3600 } },
+        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
+      ],
+    },
+  };
+}
+
 export const BOOT_OBJECTS_ANNOTATION = "stalwart.krm.example/boot-objects";
 const BOOT_OBJECTS_PATTERN = BOOT_OBJECTS_ANNOTATION.replaceAll(".", "[.]");
 
@@ -292,6 +314,7 @@ export function renderApplyJob(input: ApplyJobInput): RenderedApplyJob {
     ],
     resources: { requests: { cpu: "10m", memory: "16Mi" } },
     securityContext,
+    volumeMounts: [{ name: API_TOKEN_VOLUME, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true }],
   };
 
   const job: KubeObject = {
@@ -305,7 +328,9 @@ export function renderApplyJob(input: ApplyJobInput): RenderedApplyJob {
         metadata: { labels: applyJobLabels(base) },
         spec: {
           restartPolicy: "Never",
-          ...(restart ? { serviceAccountName: accountName, automountServiceAccountToken: true } : { automountServiceAccountToken: false }),
+          // No automounted token: with a restart step, only the restart container mounts one (API_TOKEN_VOLUME).
+          ...(restart ? { serviceAccountName: accountName } : {}),
+          automountServiceAccountToken: false,
           enableServiceLinks: false,
           securityContext: { runAsNonRoot: true, runAsUser: NONROOT_UID, runAsGroup: NONROOT_UID, seccompProfile: { type: "RuntimeDefault" } },
           initContainers: [
@@ -324,6 +349,7 @@ export function renderApplyJob(input: ApplyJobInput): RenderedApplyJob {
           volumes: [
             { name: "plan", configMap: { name: configMapName, defaultMode: 0o444 } },
             { name: "cache", emptyDir: { sizeLimit: "64Mi" } },
+            ...(restart ? [apiTokenVolume()] : []),
           ],
         },
       },

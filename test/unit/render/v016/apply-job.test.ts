@@ -73,7 +73,7 @@ test("the pod meets Pod Security restricted, with a read-only root and an emptyD
     const pod = podOf(job);
     assert.equal(pod.restartPolicy, "Never");
     // A token only for the restart step, which calls the Kubernetes API.
-    assert.equal(pod.automountServiceAccountToken, variant.restart !== undefined);
+    assert.equal(pod.automountServiceAccountToken, false, "never automounted: only the restart container mounts a token");
     assert.deepEqual(allContainers(job).map((c) => c.name), variant.restart ? ["wait", "apply", "reload", "restart"] : ["wait", "apply", "reload"]);
     for (const container of allContainers(job)) assert.equal(container.securityContext.readOnlyRootFilesystem, true, container.name);
     const cache = (pod.volumes as Obj[]).find((volume) => volume.emptyDir);
@@ -223,7 +223,13 @@ test("with restart: the ServiceAccount, Role and RoleBinding first, the reload a
   assert.deepEqual((pod.containers as Obj[]).map((c) => c.name), ["restart"]);
   assert.deepEqual((pod.initContainers as Obj[])[2]!.args, ["apply", "--file", `/plan/${RELOAD_KEY}`]);
   assert.equal(pod.serviceAccountName, "stalwart-apply");
-  assert.equal(pod.automountServiceAccountToken, true);
+  assert.equal(pod.automountServiceAccountToken, false);
+  // The token reaches the restart container alone, where an automounted one would be; the CLI containers get none.
+  const mounts = (container: Obj) => ((container.volumeMounts ?? []) as Obj[]).map((mount) => `${mount.name}:${mount.mountPath}`);
+  assert.deepEqual(mounts((pod.containers as Obj[])[0]!), ["api-token:/var/run/secrets/kubernetes.io/serviceaccount"]);
+  for (const container of pod.initContainers as Obj[]) assert.equal(mounts(container).some((mount) => mount.startsWith("api-token:")), false, String(container.name));
+  const volume = (pod.volumes as Obj[]).find((candidate) => candidate.name === "api-token") as { projected: { sources: Obj[] } };
+  assert.deepEqual(volume.projected.sources.map((source) => Object.keys(source)[0]), ["serviceAccountToken", "configMap", "downwardAPI"]);
   for (const rbacKind of RBAC_KINDS) {
     const object = kind(objects, rbacKind);
     assert.equal(object.metadata.name, "stalwart-apply", rbacKind);
@@ -272,7 +278,7 @@ test("the restart container runs the constant script in the Stalwart image; the 
       { name: "BOOT_HASH", value: BOOT_HASH },
       { name: "WORKLOAD_PATH", value: path },
     ]);
-    assert.equal("volumeMounts" in restart, false);
+    assert.deepEqual(restart.volumeMounts, [{ name: "api-token", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true }], "its token, and nothing else");
   }
   assert.doesNotMatch(RESTART_SCRIPT, new RegExp(BOOT_HASH));
 });

@@ -5,7 +5,7 @@
  */
 import type { StalwartConfig } from "../settings/validate.js";
 import { quote, refTo, type Result } from "../results.js";
-import { compareLines, isLine, isTomlLine, LINES } from "../lines.js";
+import { compareLines, isLine, isTomlLine, LINES, type Line } from "../lines.js";
 import { ROLE_KEYS, ROLE_LINES } from "../render/config/cluster.js";
 import { imagesOfAnotherLine } from "../render/image.js";
 import { isRecord } from "../kube.js";
@@ -16,6 +16,8 @@ import { LINE_ANNOTATION } from "../render/workload-line.js";
 const FORCE_MIGRATE = /^FORCE_MIGRATE(_QUEUE|_BLOBS|_ACCOUNT)?$/;
 const UPGRADE_GUIDE = "docs/upgrading.md";
 const UPGRADE_GUIDE_016 = "docs/upgrading-0.16.md";
+/** The guide for an upgrade to the line: from 0.15 to 0.16 it is the recovery-mode migration. */
+const guideTo = (line: Line) => (isTomlLine(line) ? UPGRADE_GUIDE : UPGRADE_GUIDE_016);
 
 function roles(settings: StalwartConfig): Result[] {
   const line = settings.spec.version;
@@ -34,7 +36,7 @@ function images(settings: StalwartConfig, workload: Workload, ownTags: readonly 
   const line = settings.spec.version;
   return imagesOfAnotherLine(workload.pod, line, ownTags).map(({ path, image, imageLine }) => ({
     severity: "error" as const,
-    message: `image ${quote(image)} is Stalwart ${imageLine}, but \`spec.version\` is ${quote(line)}: set the tag of the line you run (or leave the image untagged and the function uses ${LINES[line].release}); changing the line is an upgrade (${UPGRADE_GUIDE})`,
+    message: `image ${quote(image)} is Stalwart ${imageLine}, but \`spec.version\` is ${quote(line)}: set the tag of the line you run (or leave the image untagged and the function uses ${LINES[line].release}); changing the line is an upgrade (${guideTo(line)})`,
     resourceRef: refTo(workload.object),
     field: { path, currentValue: image },
   }));
@@ -75,7 +77,7 @@ function upgrade(settings: StalwartConfig, workload: Workload): Result[] {
     {
       severity: "error",
       message: from
-        ? `Stalwart ${version} migrates data of ${from} only: upgrade one line at a time (${UPGRADE_GUIDE})`
+        ? `Stalwart ${version} migrates data of ${from} only: upgrade one line at a time (${guideTo(version)})`
         : `Stalwart ${version} is the oldest line this library renders, so nothing upgrades to it; remove \`spec.upgrade\`, or set \`spec.version\` to the line you upgrade to`,
       field: { path: "spec.upgrade.from", currentValue: declared.from },
     },
@@ -95,7 +97,7 @@ function lineChange(settings: StalwartConfig, workload: Workload, mayHoldEarlier
     return [
       {
         severity: "error",
-        message: `was rendered for Stalwart ${previous}, and \`spec.version\` asks for ${version}: the data is in ${previous}'s format, which ${version} cannot read. Going back means restoring the backup taken before the upgrade (${UPGRADE_GUIDE}, "Rolling back")`,
+        message: `was rendered for Stalwart ${previous}, and \`spec.version\` asks for ${version}: the data is in ${previous}'s format, which ${version} cannot read. Going back means restoring the backup taken before the upgrade (${guideTo(previous)}, "Rolling back")`,
         resourceRef: ref,
         field: { path: "spec.version", currentValue: version, proposedValue: previous },
       },

@@ -35,10 +35,11 @@ function prefixLength(cidr: string): number {
   return Number(cidr.split("/")[1]);
 }
 
-/** Whether an IPv4 network (or IPv6 `::1`) holds the loopback address the probes come from. */
+/** Whether the network holds a loopback address the probes may come from: 127.0.0.1, or `::1`. */
 function holdsLoopback(cidr: string, bits: number): boolean {
   const address = cidr.split("/")[0] ?? "";
-  if (address.includes(":")) return address === "::1" || (address === "::" && bits === 0);
+  // `::1` itself, or a network of leading zeros short enough to reach it (`::/127`).
+  if (address.includes(":")) return address === "::1" || (/^[0:]+$/.test(address) && bits <= 127);
   const octets = address.split(".").map(Number);
   if (octets.length !== 4 || octets.some((octet) => !Number.isInteger(octet) || octet < 0 || octet > 255)) return false;
   const value = octets.reduce((sum, octet) => sum * 256 + octet, 0);
@@ -64,7 +65,7 @@ function checkProxyProtocol(settings: StalwartConfig, workload: Workload): Resul
     const field = { path: `spec.proxyProtocol.trustedNetworks[${index}]`, currentValue: cidr };
     if (Number.isNaN(bits) || bits > (ipv6 ? 128 : 32)) results.push({ severity: "error", message: `${JSON.stringify(cidr)} is not a network: the prefix length must be from 0 to ${ipv6 ? 128 : 32}`, field });
     else if (bits === 0) results.push({ severity: "error", message: `${JSON.stringify(cidr)} trusts every address: anyone could send a PROXY header claiming any client address, defeating SPF, DNSBLs, rate limits and relay rules; list only your load balancer's source networks`, field });
-    else if (!toml && holdsLoopback(cidr, bits)) results.push({ severity: "error", message: `${JSON.stringify(cidr)} holds 127.0.0.1, where the probes come from without a PROXY header (Stalwart 0.16 expects one from every trusted address); list only your load balancer's source networks`, field });
+    else if (!toml && holdsLoopback(cidr, bits)) results.push({ severity: "error", message: `${JSON.stringify(cidr)} holds a loopback address, where the probes come from without a PROXY header (Stalwart 0.16 expects one from every trusted address); list only your load balancer's source networks`, field });
     else if (bits < (ipv6 ? 32 : 8)) results.push({ severity: "warning", code: "proxy-trusted-network-wide", message: `${JSON.stringify(cidr)} is a very wide network to trust with PROXY headers; list only your load balancer's source networks`, field });
   });
   return results;

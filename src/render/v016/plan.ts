@@ -236,7 +236,7 @@ function headerMap(plan: PlanBuilder, headers: readonly string[] | undefined, fi
     const text = header.slice(colon + 1).trim();
     if (colon <= 0 || !name) plan.error(`${quote(header)} is not a header: write \`Name: value\``, field);
     else if (text.includes("%{")) plan.error(`header ${quote(name)} holds a macro, which Stalwart 0.16 does not expand in OpenTelemetry headers`, field);
-    else if (secretIn(name, text)) plan.error(`header ${quote(name)} looks like a secret, which would land in the plan's ConfigMap, and Stalwart 0.16 reads no header from the environment: authenticate the collector some other way (a sidecar, a network policy)`, field);
+    else if (secretIn("", `${name}: ${text}`)) plan.error(`header ${quote(name)} looks like a secret, which would land in the plan's ConfigMap, and Stalwart 0.16 reads no header from the environment: authenticate the collector some other way (a sidecar, a network policy)`, field);
     else map[name] = text;
   }
   return map;
@@ -385,7 +385,8 @@ function inlineSecret(value: unknown, at: string): string | undefined {
   const record = value as Record<string, unknown>;
   if (record["@type"] === "Value" || (record["@type"] === "Text" && "secret" in record)) return at;
   for (const [key, child] of Object.entries(record)) {
-    if ((key === "secret" || key === "password") && typeof child === "string") return `${at}.${key}`;
+    // Keys in the schema's camelCase, read as the kebab-case names config.toml's secret check knows.
+    if (typeof child === "string" && secretIn(key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`), child)) return `${at}.${key}`;
     const found = inlineSecret(child, `${at}.${key}`);
     if (found) return found;
   }
@@ -397,7 +398,8 @@ function extraObjects(plan: PlanBuilder, spec: StalwartConfigSpec): void {
   for (const [index, extra] of (spec.objects ?? []).entries()) {
     const field = `spec.objects[${index}]`;
     const name = extra.object.replace(/^x:/, "");
-    const declaredBy = DECLARED_OBJECTS[name];
+    // The web interface's Application is declared only with `spec.webadmin.resource`; other applications are free.
+    const declaredBy = name === "Application" && !spec.webadmin.resource ? undefined : DECLARED_OBJECTS[name];
     const secretAt = inlineSecret(extra.value, `${field}.value`);
     if (declaredBy) plan.error(`${name} is declared by \`${declaredBy}\`: set it there, so that the two do not undo each other on every apply`, `${field}.object`);
     else if (name === "Account" && extra["@type"] === "reconcile") plan.error("a `reconcile` of Account destroys every account it does not list, with its mail: use `upsert`", `${field}.@type`);

@@ -197,9 +197,10 @@ test("FoundationDB egress ports are configurable: single ports and ranges", () =
 test("0.16: a trusted network holding 127.0.0.1 is refused, since the probes come from there without a PROXY header", () => {
   const errors = (trustedNetworks: string[]) =>
     checkOperations(settingsFor({ version: "0.16", domains: ["example.com"], proxyProtocol: { trustedNetworks } }), workload()).filter((result) => result.severity === "error");
-  assert.match(messages(errors(["127.0.0.0/8"])), /"127\.0\.0\.0\/8" holds 127\.0\.0\.1, where the probes come from/);
-  assert.match(messages(errors(["96.0.0.0/3"])), /holds 127\.0\.0\.1/);
-  assert.match(messages(errors(["::1/128"])), /holds 127\.0\.0\.1/);
+  assert.match(messages(errors(["127.0.0.0/8"])), /"127\.0\.0\.0\/8" holds a loopback address, where the probes come from/);
+  assert.match(messages(errors(["96.0.0.0/3"])), /holds a loopback address/);
+  assert.match(messages(errors(["::1/128"])), /holds a loopback address/);
+  assert.match(messages(errors(["::/127"])), /holds a loopback address/);
   assert.deepEqual(errors(["10.0.0.0/8", "128.0.0.0/2", "fd00::/8"]), []);
   // The TOML lines keep the probed listener out of PROXY protocol instead.
   assert.deepEqual(checkOperations(settingsFor({ proxyProtocol: { trustedNetworks: ["127.0.0.0/8"] } }), workload()).filter((result) => result.severity === "error"), []);

@@ -295,3 +295,15 @@ test("an OpenTelemetry header that looks like a secret is refused: 0.16 would ca
   assert.equal(refused.ndjson.includes("0123456789abcdef"), false);
   assert.deepEqual(renderPlan(spec(["X-Scope-OrgID: mail"]), { domains: ["example.com"] }).results, []);
 });
+
+test("secrets are found in headers and spec.objects however they are spelt, and other applications than the web interface are free", () => {
+  const headerResults = (header: string) => renderPlan(settingsFor({ version: "0.16", tracer: { openTelemetry: { headers: [header], logs: { transport: "http", endpoint: "https://otel.example.com/v1/logs" } } } }).spec, { domains: ["example.com"] }).results;
+  assert.equal(headerResults("X-Api-Key: 0123456789abcdef").length, 1);
+  assert.equal(headerResults("Authorization: 0123456789abcdef").length, 1);
+  const objectResults = (spec: Record<string, unknown>, value: Record<string, unknown>) =>
+    renderPlan(settingsFor({ version: "0.16", ...spec, objects: [{ "@type": "upsert", object: "Application", matchOn: ["description"], value }] }).spec, { domains: ["example.com"] }).results.map((result) => `${result.field?.path}: ${result.message}`);
+  assert.deepEqual(objectResults({}, { a: { description: "Docs", resourceUrl: "https://example.com/docs.zip", urlPrefix: { "/docs": true } } }), []);
+  assert.match(objectResults({ webadmin: { resource: "https://mirror.example.com/webui.zip" } }, { a: { description: "Docs" } }).join("\n"), /declared by `spec\.webadmin\.resource`/);
+  assert.match(objectResults({}, { a: { description: "Docs", secretKey: "abc" } }).join("\n"), /value\.a\.secretKey: holds a secret/);
+  assert.match(objectResults({}, { a: { description: "Docs", bearerToken: "abc" } }).join("\n"), /value\.a\.bearerToken: holds a secret/);
+});

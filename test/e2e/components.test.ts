@@ -5,9 +5,9 @@
  * feature switched on, and no Secret needed beyond what the components ask for.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { KubeObject } from "../../src/kube.ts";
 import { allSchemaProblems } from "../support/kube-schemas.ts";
@@ -16,7 +16,8 @@ import { restrictedViolations } from "../support/pod-security.ts";
 import { flattenToml, readLikeStalwart, type FlatConfig } from "../support/stalwart-toml.ts";
 import { unknownStalwartKeys } from "../support/stalwart-keys.ts";
 import { typeProblems } from "../support/typed-models.ts";
-import { kubectlKustomize, REPO_ROOT } from "../support/tools.ts";
+import { kubectlKustomize } from "../support/tools.ts";
+import { writeComponentOverlay } from "../support/component-overlay.ts";
 import { isTomlLine, LINES, type Line } from "../../src/lines.ts";
 
 interface Component {
@@ -119,20 +120,7 @@ function buildOverlay(base: keyof typeof BASES, components: string[], line: Line
   const spec = Object.assign({ version: line, hostname: "mail.example.com" }, BASES[base].spec, ...components.map((name) => COMPONENTS[name]?.spec ?? {}));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
-  writeFileSync(join(dir, "stalwartconfig.yaml"), JSON.stringify({ apiVersion: "stalwart.krm.example/v1alpha1", kind: "StalwartConfig", metadata: { name: "stalwart" }, spec }));
-  writeFileSync(
-    join(dir, "kustomization.yaml"),
-    JSON.stringify({
-      apiVersion: "kustomize.config.k8s.io/v1beta1",
-      kind: "Kustomization",
-      // Kustomize takes no absolute paths: the repository is reached relatively from the temporary folder.
-      resources: [relative(dir, join(REPO_ROOT, "base", base))],
-      components: [...BASES[base].components, ...components].map((name) => relative(dir, join(REPO_ROOT, "overlays/components", name))),
-      // Untagged: the function gives the line's release tag.
-      images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart" }],
-      transformers: ["stalwartconfig.yaml"],
-    }),
-  );
+  writeComponentOverlay(dir, base, [...BASES[base].components, ...components], spec);
   const build = kubectlKustomize(dir);
   assert.equal(build.status, 0, build.stderr);
   assert.equal(build.stderr, "", "no warnings: every component's plumbing is used");

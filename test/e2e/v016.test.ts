@@ -25,6 +25,7 @@ import { restrictedViolations } from "../support/pod-security.ts";
 import { unresolvedReferences } from "../support/references.ts";
 import { typeProblems } from "../support/typed-models.ts";
 import { kubectlKustomize, REPO_ROOT, run, type Run } from "../support/tools.ts";
+import { writeComponentOverlay } from "../support/component-overlay.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "stalwart-v016-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -667,18 +668,7 @@ function buildComponents(base: Base, components: readonly string[], spec: Obj, l
   mkdirSync(dir);
   const fullSpec = deepMerge({ version: "0.16", hostname: "mail.example.com", domains: ["example.com"] }, structuredClone(BASES[base].spec));
   deepMerge(fullSpec, spec);
-  writeFileSync(join(dir, "stalwartconfig.yaml"), JSON.stringify({ apiVersion: "stalwart.krm.example/v1alpha1", kind: "StalwartConfig", metadata: { name: "stalwart" }, spec: fullSpec }));
-  writeFileSync(
-    join(dir, "kustomization.yaml"),
-    JSON.stringify({
-      apiVersion: "kustomize.config.k8s.io/v1beta1",
-      kind: "Kustomization",
-      resources: [relative(dir, join(REPO_ROOT, "base", base))],
-      components: [...BASES[base].components, ...components].map((name) => relative(dir, join(REPO_ROOT, "overlays/components", name))),
-      images: [{ name: "stalwartlabs/stalwart", newName: "registry.example.com/stalwart" }],
-      transformers: ["stalwartconfig.yaml"],
-    }),
-  );
+  writeComponentOverlay(dir, base, [...BASES[base].components, ...components], fullSpec);
   return kubectlKustomize(dir);
 }
 

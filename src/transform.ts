@@ -120,11 +120,11 @@ export function transform(input: TransformInput): TransformOutput {
   const services = originalServices.map((service) => shapeMailService(service, settings));
   const generated = renderGeneratedObjects(settings, instance, originalServices);
   const secrets = instanceSecrets(settings, instance);
-  let wired = wireWorkload(workload, { checksum: rendered ? sha256Hex(rendered.toml) : "", owner, secrets, ...(configMap.existing ? {} : { createdConfigMap: configMap.name ?? "" }) });
+  const wired = wireWorkload(workload, { checksum: rendered ? sha256Hex(rendered.toml) : "", owner, secrets, ...(configMap.existing ? {} : { createdConfigMap: configMap.name ?? "" }) });
   wireLine(wired, settings.spec, ownTags);
   // 0.16: config.json, the workload wired for it, the plan and the Job that applies it; checked as 0.16 runs them.
   const v016 = toml ? undefined : render016({ settings, workload, wired, instance, mailServices: [...services, ...generated.objects.filter((object) => object.kind === "Service")], isDeclared });
-  const checked = v016 ? findWorkload([v016.workload]).workload ?? workload : workload;
+  const checked = v016?.workload ?? workload;
   const objects = [...generated.objects, ...(v016?.objects ?? [])];
   const results = attribute(
     acknowledgeWarnings([
@@ -147,8 +147,7 @@ export function transform(input: TransformInput): TransformOutput {
   // Objects an earlier run generated and this one does not are removed (kpt keeps the previous output); kustomize
   // builds from the sources, so there nothing in the input is the function's own.
   const items = input.items.filter((item) => !mayHoldEarlierOutput || !isGeneratedBy(item, owner) || objects.some((object) => objectKey(object) === objectKey(item)));
-  if (v016) wired = v016.workload;
-  upsert(items, wired);
+  upsert(items, v016?.workload.object ?? wired);
   upsert(items, rendered ? renderConfigMap(configMap.name, workload, rendered.toml, configMap.existing) : renderConfigMap(configMap.name, workload, v016?.configJson ?? "", configMap.existing, CONFIG_JSON_KEY));
   for (const [index, service] of services.entries()) if (!isDeepStrictEqual(service, originalServices[index])) upsert(items, service);
   for (const object of objects) upsert(items, object);

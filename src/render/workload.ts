@@ -227,6 +227,11 @@ export function setEnv(container: Container, variable: EnvVar): void {
   else env[index] = variable;
 }
 
+/** Removes the container's variable of that name, if it has one. */
+export function dropEnv(container: Container, name: string): void {
+  if (container.env) container.env = container.env.filter((variable) => variable.name !== name);
+}
+
 export function volumeNamed(workload: Workload, name: string): Volume | undefined {
   return workload.pod.volumes?.find((volume) => volume.name === name);
 }

@@ -9,13 +9,14 @@ import { quote, refTo, type Result } from "../../results.js";
 import { sha256Hex } from "../../sha256.js";
 import type { StalwartConfig, StalwartConfigSpec } from "../../settings/validate.js";
 import { LINES } from "../../lines.js";
+import { pointerToFieldPath } from "../../settings/field-path.js";
 import { nodeIds } from "../../checks/cluster.js";
 import { NATS_USERNAME_ENV, NODE_ID_ENV } from "../config/cluster.js";
 import { OAUTH_KEY_ENV } from "../config/first-boot.js";
 import { FALLBACK_ADMIN_SECRET_ENV, FALLBACK_ADMIN_USER_ENV, PROMETHEUS_USERNAME_ENV } from "../config/operations.js";
 import { withReleaseTag } from "../image.js";
 import { GENERATED_BY_ANNOTATION, type Instance } from "../generated.js";
-import { CONTAINER_NAME, envVar, FDB_CLUSTER_FILE_ENV, findWorkload, mountedSecret, setEnv, TLS_VOLUME, type Container, type Workload } from "../workload.js";
+import { CONTAINER_NAME, dropEnv, envVar, FDB_CLUSTER_FILE_ENV, findWorkload, mountedSecret, setEnv, TLS_VOLUME, type Workload } from "../workload.js";
 import { renderApplyJob } from "./apply-job.js";
 import { DB_PASSWORD_ENV, renderConfigJson } from "./config-json.js";
 import { renderPlan, ROLE_PREFIX } from "./plan.js";
@@ -59,7 +60,8 @@ export interface Render016Input {
 
 export interface Rendered016 {
   configJson: string;
-  workload: KubeObject;
+  /** The workload wired for 0.16, which the checks read as 0.16 runs it. */
+  workload: Workload;
   objects: KubeObject[];
   results: Result[];
   /** How many operations the plan has. */
@@ -72,33 +74,20 @@ function error(message: string, path: string, currentValue?: unknown): Result {
   return { severity: "error", message, field: { path, ...(currentValue === undefined ? {} : { currentValue }) } };
 }
 
-/** Removes a variable the TOML lines needed and 0.16 does not read, so that no pod waits for its Secret. */
-function dropEnv(container: Container, name: string): void {
-  if (container.env) container.env = container.env.filter((variable) => variable.name !== name);
-}
-
-function stalwartContainer(object: KubeObject): Container {
-  const pod = ((object.spec as Record<string, unknown>).template as Record<string, unknown>).spec as { containers: Container[] };
-  return pod.containers.find((container) => container.name === CONTAINER_NAME) as Container;
-}
-
-function podContainers(object: KubeObject): Container[] {
-  const pod = ((object.spec as Record<string, unknown>).template as Record<string, unknown>).spec as { containers: Container[] };
-  return pod.containers;
+/** The error for each field of `fields` a fragment declares, each with why. */
+function declaredFields(fields: readonly [pointer: string, why: string][], isDeclared: Render016Input["isDeclared"], message: (why: string) => string): Result[] {
+  return fields.flatMap(([pointer, why]) => (isDeclared(pointer) ? [error(message(why), pointerToFieldPath(pointer))] : []));
 }
 
 /** Fields of the TOML lines that 0.16 has no place for, and fields 0.16 needs. */
 export function checkSpec016(spec: StalwartConfigSpec, isDeclared: Render016Input["isDeclared"]): Result[] {
-  const results: Result[] = [];
   const tomlOnly: [string, string][] = [
     ["/spec/extraConfig", "0.16 reads no config.toml keys: every setting is an object in the server's store; declare what the schema does not cover as `spec.objects` (stalwart-cli apply operations)"],
     ["/spec/storage/rocksdb/compression", "0.16's RocksDB store has no compression setting"],
     ["/spec/storage/foundationdb/compression", "0.16's FoundationDB store has no compression setting"],
     ["/spec/spamFilter/resource", "0.16 downloads its spam rules with a task of its own; configure it in the web interface"],
   ];
-  for (const [pointer, why] of tomlOnly) {
-    if (isDeclared(pointer)) results.push(error(`is not read by Stalwart 0.16: ${why}`, pointer.slice(1).replaceAll("/", ".")));
-  }
+  const results = declaredFields(tomlOnly, isDeclared, (why) => `is not read by Stalwart 0.16: ${why}`);
   if (!spec.domains) results.push(error("Stalwart 0.16 needs its mail domains, the default first (the default domain is required): set `spec.domains: [example.com]`", "spec.domains"));
   const backend = spec.storage.backend;
   if ((backend === "postgresql" || backend === "mysql") && !spec.storage.sql) {
@@ -129,7 +118,7 @@ export function checkSpecToml(spec: StalwartConfigSpec, isDeclared: Render016Inp
     ["/spec/cluster/nats/auth/username", "the TOML lines read the user name from NATS_USERNAME (the nats-auth component)"],
     ["/spec/metrics/prometheus/username", "the TOML lines read the user name from PROMETHEUS_USERNAME (the service-monitor component)"],
   ];
-  const results = only016.flatMap(([pointer, why]) => (isDeclared(pointer) ? [error(`is read by Stalwart 0.16 only, and \`spec.version\` is ${quote(spec.version)}: ${why}`, pointer.slice(1).replaceAll("/", "."))] : []));
+  const results = declaredFields(only016, isDeclared, (why) => `is read by Stalwart 0.16 only, and \`spec.version\` is ${quote(spec.version)}: ${why}`);
   const backend = spec.storage.backend;
   if (backend === "postgresql" || backend === "mysql") {
     results.push(error(`${quote(backend)} storage is rendered for Stalwart 0.16 only, and \`spec.version\` is ${quote(spec.version)}: use "rocksdb" or "foundationdb", or move to 0.16`, "spec.storage.backend", backend));
@@ -154,10 +143,13 @@ function serverUrl(spec: StalwartConfigSpec, mailServices: readonly KubeObject[]
   return { results: [error("no mail Service has a port to the `http` listener, which the apply Job would reach Stalwart through: set `spec.apply.serverUrl`", "spec.apply.serverUrl")] };
 }
 
-/** Translates what components put on the workload for the TOML lines; changes `object` in place. */
-function translateComponents(object: KubeObject, spec: StalwartConfigSpec, results: Result[]): void {
-  const container = stalwartContainer(object);
-  const ref = refTo(object);
+/**
+ * Translates what components put on the workload for the TOML lines; changes the workload's object in place.
+ * Variables the TOML lines needed and 0.16 does not read go, so that no pod waits for their Secrets.
+ */
+function translateComponents(workload: Workload, spec: StalwartConfigSpec, results: Result[]): void {
+  const { container } = workload;
+  const ref = refTo(workload.object);
   const command = container.command;
   if (command && JSON.stringify(command) !== JSON.stringify(TOML_COMMAND) && JSON.stringify(command) !== JSON.stringify(COMMAND_016)) {
     results.push({
@@ -181,7 +173,7 @@ function translateComponents(object: KubeObject, spec: StalwartConfigSpec, resul
     // Kubernetes expands $(VAR) of variables defined earlier in the list: user and secret stay in their Secret.
     setEnv(container, { name: RECOVERY_ADMIN_ENV, value: `$(${FALLBACK_ADMIN_USER_ENV}):$(${FALLBACK_ADMIN_SECRET_ENV})` });
   }
-  const reloader = podContainers(object).find((candidate) => candidate.name === TLS_RELOADER);
+  const reloader = workload.pod.containers.find((candidate) => candidate.name === TLS_RELOADER);
   if (reloader) {
     setEnv(reloader, { name: "URL", value: `http://127.0.0.1:${DEFAULT_PROBE_PORT_016}` });
     setEnv(reloader, { name: "RELOAD_API", value: "jmap" });
@@ -203,21 +195,19 @@ export function render016(input: Render016Input): Rendered016 {
   results.push(...config.results.filter((result) => result.field?.path !== "spec.storage.sql"));
 
   const copy = deepClone(input.wired);
-  translateComponents(copy, spec, results);
+  translateComponents(findWorkload([copy]).workload ?? input.workload, spec, results);
   // Unset, Stalwart builds the same `https://<defaultHostname>` from the plan's SystemSettings.
   const wired = wireWorkload016(copy, { ...(spec.publicUrl ? { publicUrl: spec.publicUrl } : {}), secretEnv });
   results.push(...wired.results);
   const workload = findWorkload([wired.object]).workload ?? input.workload;
 
   const tlsDirectory = mountedSecret(workload, TLS_VOLUME)?.mountPath;
-  // The probes come from 127.0.0.1, outside the trusted networks (checks/operations.ts), so PROXY protocol goes on
-  // `http` too, as a load balancer in PROXY mode sends the header on every port it forwards.
-  const probed: string[] = [];
   const ids = spec.cluster?.roles ? nodeIds(workload).ids : undefined;
+  // No `probedListeners`: the probes come from 127.0.0.1, outside the trusted networks (checks/operations.ts), so
+  // PROXY protocol goes on `http` too, as a load balancer in PROXY mode sends the header on every port it forwards.
   const plan = renderPlan(spec, {
     domains: spec.domains ?? [],
     ...(tlsDirectory ? { tlsDirectory } : {}),
-    probedListeners: probed,
     ...(spec.cluster?.nats.auth.username ? { natsUsername: spec.cluster.nats.auth.username } : {}),
     ...(spec.metrics.prometheus.username ? { prometheusUsername: spec.metrics.prometheus.username } : {}),
     ...(ids ? { clusterNodeIds: ids } : {}),
@@ -253,5 +243,5 @@ export function render016(input: Render016Input): Rendered016 {
   const template = (wired.object.spec as Record<string, Record<string, unknown>>).template as { metadata: { annotations: Record<string, string> } };
   template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION] = sha256Hex(configJson);
   const owned = job.objects.map((object) => ({ ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [GENERATED_BY_ANNOTATION]: instance.owner } } }));
-  return { configJson, workload: wired.object, objects: owned, results, operations: plan.operations.length, recovery };
+  return { configJson, workload, objects: owned, results, operations: plan.operations.length, recovery };
 }

@@ -59,13 +59,13 @@ function withOnce(list: unknown, entry: string): string[] {
 
 /** A copy of the workload wired for 0.16, or the results that say why it cannot be. */
 export function wireWorkload016(object: KubeObject, input: Workload016Input = {}): { object: KubeObject; results: Result[] } {
-  const found = findWorkload([object]);
+  const copy = deepClone(object);
+  const found = findWorkload([copy]);
   if (!found.workload) return { object, results: found.results };
   const results: Result[] = [];
-  const copy = deepClone(object);
-  const spec = copy.spec as Record<string, unknown>;
-  const pod = (spec.template as Record<string, unknown>).spec as Record<string, unknown>;
-  const container = (pod.containers as Container[]).find((candidate) => candidate.name === CONTAINER_NAME) as Container & Record<string, unknown>;
+  // The copy's own pod and container: what is changed below lands in `copy`.
+  const pod = found.workload.pod as unknown as Record<string, unknown>;
+  const container = found.workload.container as Container & Record<string, unknown>;
   const replicas = found.workload.replicas;
 
   container.command = [...COMMAND_016];
